@@ -1,0 +1,40 @@
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import type { DB } from './schema.ts';
+import { openSqlite } from './sqlite.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<DB> & { dialect: Dialect };
+
+// Read bigint (int8) and numeric as JS numbers: money is integer minor units, far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+// Timestamps leave the database as ISO 8601 UTC strings on both dialects.
+pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
+
+export type Connection = {
+  db: Db;
+  close: () => Promise<void>;
+  pgPool?: pg.Pool;
+  sqlite?: import('node:sqlite').DatabaseSync;
+};
+
+export function connect(database: Config['database'], opts: { searchPath?: string } = {}): Connection {
+  if (database.kind === 'sqlite') {
+    const { db: raw, kysely } = openSqlite(database.file);
+    const db = Object.assign(new Kysely<DB>({ dialect: new SqliteDialect({ database: kysely }) }), {
+      dialect: 'sqlite' as const,
+    });
+    return { db, sqlite: raw, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: database.url,
+    max: database.poolSize,
+    ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
+  });
+  const db = Object.assign(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), {
+    dialect: 'postgres' as const,
+  });
+  return { db, pgPool: pool, close: () => db.destroy() };
+}

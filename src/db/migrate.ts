@@ -1,0 +1,23 @@
+import { type Kysely, PostgresAdapter } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import * as m0001 from './migrations/0001_foundation.ts';
+
+/** Migrations live in code (no directory scan), so they ship inside the program. */
+const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Column types that differ between the dialects. */
+export function types(db: Kysely<unknown>) {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  return { ts: pg ? ('timestamptz' as const) : ('text' as const), pg };
+}
+
+export async function migrate(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

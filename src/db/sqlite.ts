@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/** node:sqlite binds only numbers, strings, bigints, buffers and null. */
+function bindable(v: unknown): SQLInputValue {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return v.toISOString();
+  if (v === undefined) return null;
+  return v as SQLInputValue;
+}
+
+/**
+ * Adapts Node's built-in `DatabaseSync` to the interface Kysely's SqliteDialect expects,
+ * with a bounded cache of prepared statements (preparing dominates short queries).
+ */
+export function openSqlite(file: string): { db: DatabaseSync; kysely: SqliteDatabase } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: 5000 });
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA busy_timeout = 5000');
+  const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
+  const prepare = (sql: string) => {
+    let hit = cache.get(sql);
+    if (hit) {
+      cache.delete(sql);
+    } else {
+      const stmt = db.prepare(sql);
+      hit = { stmt, reader: stmt.columns().length > 0 };
+      if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, hit);
+    return hit;
+  };
+  const kysely: SqliteDatabase = {
+    close: () => {
+      cache.clear();
+      if (db.isOpen) db.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      const { stmt, reader } = prepare(sql);
+      return {
+        reader,
+        all: (params) => stmt.all(...params.map(bindable)),
+        run: (params) => stmt.run(...params.map(bindable)),
+        iterate: (params) => stmt.iterate(...params.map(bindable)) as IterableIterator<unknown>,
+      };
+    },
+  };
+  return { db, kysely };
+}

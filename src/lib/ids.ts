@@ -1,0 +1,28 @@
+import { randomBytes, randomFillSync } from 'node:crypto';
+
+const buf = Buffer.alloc(16);
+let lastMs = 0;
+let seq = 0;
+
+/** UUIDv7 (RFC 9562): time-ordered, so ids sort by creation and index well. */
+export function newId(): string {
+  let ms = Date.now();
+  if (ms <= lastMs) {
+    // Same millisecond: bump a 12-bit counter so ids stay monotonic within a process.
+    seq = (seq + 1) & 0xfff;
+    if (seq === 0) lastMs++;
+    ms = lastMs;
+  } else {
+    lastMs = ms;
+    seq = randomBytes(2).readUInt16BE(0) & 0x7ff;
+  }
+  randomFillSync(buf, 8, 8);
+  buf.writeUIntBE(ms, 0, 6);
+  buf[6] = 0x70 | (seq >> 8);
+  buf[7] = seq & 0xff;
+  buf[8] = (buf[8]! & 0x3f) | 0x80;
+  const h = buf.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export const nowIso = () => new Date().toISOString();

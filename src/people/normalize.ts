@@ -1,0 +1,40 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
+const GMAIL = new Set(['gmail.com', 'googlemail.com']);
+
+/** Lower-cased, trimmed email, or an error message. */
+export function normalizeEmail(raw: string): { ok: true; email: string } | { ok: false; message: string } {
+  const email = raw.trim().toLowerCase();
+  if (email.length > 254 || !EMAIL.test(email))
+    return { ok: false, message: `"${raw.trim()}" is not a valid email address` };
+  return { ok: true, email };
+}
+
+/**
+ * The key two emails are the same person by: `+tags` dropped everywhere, dots dropped and
+ * googlemail folded for Gmail, where the provider ignores them.
+ */
+export function emailKey(email: string): string {
+  const at = email.lastIndexOf('@');
+  let local = email.slice(0, at).toLowerCase();
+  let domain = email.slice(at + 1).toLowerCase();
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (GMAIL.has(domain)) {
+    local = local.replaceAll('.', '');
+    domain = 'gmail.com';
+  }
+  return `${local}@${domain}`;
+}
+
+/** E.164 phone number, read in the workspace's country unless it carries its own prefix. */
+export function normalizePhone(
+  raw: string,
+  country: string,
+): { ok: true; phone: string } | { ok: false; message: string } {
+  const parsed = parsePhoneNumberFromString(raw.trim(), country.toUpperCase() as CountryCode);
+  if (!parsed || !parsed.isPossible())
+    return { ok: false, message: `"${raw.trim()}" is not a phone number we can read` };
+  return { ok: true, phone: parsed.number };
+}

@@ -38,3 +38,12 @@ export function connect(database: Config['database'], opts: { searchPath?: strin
   });
   return { db, pgPool: pool, close: () => db.destroy() };
 }
+
+/**
+ * Runs `fn` in a transaction, or inside the caller's when `db` already is one, so services
+ * compose and transactions open at the edge (route, job, CLI command).
+ */
+export function transaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  return db.transaction().execute((tx) => fn(Object.assign(tx, { dialect: db.dialect })));
+}

@@ -1,0 +1,445 @@
+import { type Insertable, type Selectable, sql } from 'kysely';
+import type { z } from 'zod';
+import type { Actor } from '../auth/auth.service.ts';
+import { type Db, transaction } from '../db/connect.ts';
+import type { DB } from '../db/schema.ts';
+import { AppError, type ErrorDetail, notFound } from '../errors.ts';
+import { newId, nowIso } from '../lib/ids.ts';
+import { emailKey, normalizeEmail, normalizePhone } from './normalize.ts';
+import { type Person, PersonInput, type PersonPatch, type PeopleQuery } from './people.schema.ts';
+import type { PeopleTable } from './people.table.ts';
+
+type PersonRow = Selectable<PeopleTable>;
+
+export function toPerson(row: PersonRow, tags: string[]): Person {
+  return {
+    id: row.id,
+    kind: row.kind,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    organisation: row.organisation,
+    email: row.email,
+    phone: row.phone,
+    externalId: row.external_id,
+    address: JSON.parse(row.address),
+    tags,
+    notes: row.notes,
+    howHeard: row.how_heard,
+    marketingConsent:
+      row.marketing_consent_at && row.marketing_consent_source
+        ? { at: row.marketing_consent_at, source: row.marketing_consent_source }
+        : null,
+    doNotContact: row.do_not_contact_at !== null,
+    mergedIntoId: row.merged_into_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export type PreparedPerson = {
+  fields: Omit<
+    Insertable<PeopleTable>,
+    'workspace_id' | 'id' | 'created_at' | 'updated_at' | 'merged_into_id'
+  >;
+  tags: string[];
+};
+
+/**
+ * Validates and normalises one person (API body or CSV row): email lower-cased with its
+ * duplicate key, phone in E.164 read in the workspace's country, tags deduplicated.
+ * Returns every problem at once, each naming its field.
+ */
+export function preparePerson(
+  input: z.output<typeof PersonInput>,
+  country: string,
+  now = nowIso(),
+): { ok: true; person: PreparedPerson } | { ok: false; errors: ErrorDetail[] } {
+  const errors: ErrorDetail[] = [];
+  let email: string | null = null;
+  let phone: string | null = null;
+  if (input.email) {
+    const e = normalizeEmail(input.email);
+    if (e.ok) email = e.email;
+    else errors.push({ path: 'email', message: e.message });
+  }
+  if (input.phone) {
+    const p = normalizePhone(input.phone, input.address.country || country);
+    if (p.ok) phone = p.phone;
+    else errors.push({ path: 'phone', message: p.message });
+  }
+  if (!input.firstName && !input.lastName && !input.organisation && !email && !phone) {
+    errors.push({
+      path: 'firstName',
+      message: 'a person needs a name, an organisation, an email or a phone',
+    });
+  }
+  if (errors.length) return { ok: false, errors };
+  const consent = input.marketingConsent?.given ? input.marketingConsent : null;
+  return {
+    ok: true,
+    person: {
+      fields: {
+        kind: input.kind,
+        first_name: input.firstName,
+        last_name: input.lastName,
+        organisation: input.organisation || null,
+        email,
+        email_key: email ? emailKey(email) : null,
+        phone,
+        external_id: input.externalId || null,
+        address: JSON.stringify(input.address),
+        how_heard: input.howHeard || null,
+        notes: input.notes,
+        marketing_consent_at: consent ? (consent.at ?? now) : null,
+        marketing_consent_source: consent ? consent.source : null,
+        do_not_contact_at: input.doNotContact ? now : null,
+      },
+      tags: [...new Set(input.tags.map((t) => t.toLowerCase()))].sort(),
+    },
+  };
+}
+
+async function workspaceCountry(db: Db, workspaceId: string) {
+  const w = await db
+    .selectFrom('workspaces')
+    .select('country')
+    .where('id', '=', workspaceId)
+    .executeTakeFirstOrThrow();
+  return w.country;
+}
+
+async function tagsOf(db: Db, workspaceId: string, ids: string[]): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return map;
+  const rows = await db
+    .selectFrom('person_tags')
+    .select(['person_id', 'tag'])
+    .where('workspace_id', '=', workspaceId)
+    .where('person_id', 'in', ids)
+    .orderBy('tag')
+    .execute();
+  for (const r of rows) map.get(r.person_id)?.push(r.tag);
+  return map;
+}
+
+/** People who look like the same person: same external id, email key or phone. */
+export async function findDuplicates(
+  db: Db,
+  workspaceId: string,
+  p: { email_key?: string | null; phone?: string | null; external_id?: string | null },
+  exceptId?: string,
+) {
+  if (!p.email_key && !p.phone && !p.external_id) return [];
+  let q = db
+    .selectFrom('people')
+    .select(['id', 'first_name', 'last_name', 'email', 'phone', 'external_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('merged_into_id', 'is', null)
+    .where((eb) =>
+      eb.or([
+        ...(p.email_key ? [eb('email_key', '=', p.email_key)] : []),
+        ...(p.phone ? [eb('phone', '=', p.phone)] : []),
+        ...(p.external_id ? [eb('external_id', '=', p.external_id)] : []),
+      ]),
+    );
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return q.limit(10).execute();
+}
+
+function invalid(errors: ErrorDetail[]): AppError {
+  return new AppError(
+    'validation',
+    `Invalid person: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    errors,
+  );
+}
+
+export async function createPerson(
+  db: Db,
+  actor: Actor,
+  raw: PersonInput,
+  opts: { allowDuplicate?: boolean } = {},
+): Promise<Person> {
+  const input = PersonInput.parse(raw);
+  const prepared = preparePerson(input, await workspaceCountry(db, actor.workspaceId));
+  if (!prepared.ok) throw invalid(prepared.errors);
+  const { fields, tags } = prepared.person;
+  return transaction(db, async (tx) => {
+    const dupes = await findDuplicates(tx, actor.workspaceId, fields);
+    const sameExternal = dupes.find((d) => fields.external_id && d.external_id === fields.external_id);
+    if (sameExternal || (dupes.length && !opts.allowDuplicate)) {
+      throw new AppError(
+        'duplicate',
+        'This looks like a person you already have; open them, merge, or create anyway with allowDuplicate=true',
+        dupes.map((d) => ({
+          path:
+            d.external_id === fields.external_id
+              ? 'externalId'
+              : d.phone === fields.phone
+                ? 'phone'
+                : 'email',
+          message: `matches ${[d.first_name, d.last_name].filter(Boolean).join(' ') || d.email || d.phone}`,
+          personId: d.id,
+        })),
+      );
+    }
+    const now = nowIso();
+    const row = {
+      ...fields,
+      workspace_id: actor.workspaceId,
+      id: newId(),
+      merged_into_id: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await tx.insertInto('people').values(row).execute();
+    await setTags(tx, actor.workspaceId, row.id, tags);
+    return toPerson(row as PersonRow, tags);
+  });
+}
+
+async function setTags(db: Db, workspaceId: string, personId: string, tags: string[]) {
+  await db
+    .deleteFrom('person_tags')
+    .where('workspace_id', '=', workspaceId)
+    .where('person_id', '=', personId)
+    .execute();
+  if (tags.length) {
+    await db
+      .insertInto('person_tags')
+      .values(tags.map((tag) => ({ workspace_id: workspaceId, person_id: personId, tag })))
+      .execute();
+  }
+}
+
+async function getRow(db: Db, workspaceId: string, id: string): Promise<PersonRow> {
+  const row = await db
+    .selectFrom('people')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Person');
+  return row;
+}
+
+export async function getPerson(db: Db, actor: Actor, id: string): Promise<Person> {
+  const row = await getRow(db, actor.workspaceId, id);
+  return toPerson(row, (await tagsOf(db, actor.workspaceId, [id])).get(id)!);
+}
+
+export async function updatePerson(
+  db: Db,
+  actor: Actor,
+  id: string,
+  patch: z.output<typeof PersonPatch>,
+): Promise<Person> {
+  return transaction(db, async (tx) => {
+    const current = await getPerson(tx, actor, id);
+    if (current.mergedIntoId)
+      throw new AppError('conflict', `This person was merged into ${current.mergedIntoId}; edit that person`);
+    const merged = PersonInput.parse({
+      kind: current.kind,
+      firstName: current.firstName,
+      lastName: current.lastName,
+      organisation: current.organisation,
+      email: current.email,
+      phone: current.phone,
+      externalId: current.externalId,
+      address: current.address,
+      tags: current.tags,
+      notes: current.notes,
+      howHeard: current.howHeard,
+      marketingConsent: current.marketingConsent ? { given: true, ...current.marketingConsent } : null,
+      doNotContact: current.doNotContact,
+      ...patch,
+    });
+    const prepared = preparePerson(merged, await workspaceCountry(tx, actor.workspaceId));
+    if (!prepared.ok) throw invalid(prepared.errors);
+    const { fields, tags } = prepared.person;
+    if (fields.external_id && fields.external_id !== current.externalId) {
+      const taken = await findDuplicates(tx, actor.workspaceId, { external_id: fields.external_id }, id);
+      if (taken.some((d) => d.external_id === fields.external_id)) {
+        throw new AppError('duplicate', `External id ${fields.external_id} belongs to another person`, [
+          { path: 'externalId', message: 'taken', personId: taken[0]!.id },
+        ]);
+      }
+    }
+    // Keep the original consent and do-not-contact times when they did not change.
+    if (
+      current.marketingConsent &&
+      fields.marketing_consent_source === current.marketingConsent.source &&
+      !patch.marketingConsent?.at
+    ) {
+      fields.marketing_consent_at = current.marketingConsent.at;
+    }
+    if (current.doNotContact && fields.do_not_contact_at) {
+      const row = await getRow(tx, actor.workspaceId, id);
+      fields.do_not_contact_at = row.do_not_contact_at;
+    }
+    await tx
+      .updateTable('people')
+      .set({ ...fields, updated_at: nowIso() })
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('id', '=', id)
+      .execute();
+    if (patch.tags) await setTags(tx, actor.workspaceId, id, tags);
+    return getPerson(tx, actor, id);
+  });
+}
+
+export async function listPeople(db: Db, actor: Actor, query: z.output<typeof PeopleQuery>) {
+  let q = db
+    .selectFrom('people as p')
+    .where('p.workspace_id', '=', actor.workspaceId)
+    .where('p.merged_into_id', 'is', null);
+  if (query.kind) q = q.where('p.kind', '=', query.kind);
+  if (query.tag) {
+    const tag = query.tag.toLowerCase();
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('person_tags as t')
+          .select(sql.lit(1).as('one'))
+          .whereRef('t.workspace_id', '=', 'p.workspace_id')
+          .whereRef('t.person_id', '=', 'p.id')
+          .where('t.tag', '=', tag),
+      ),
+    );
+  }
+  if (query.q) {
+    const words = query.q.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5);
+    const digits = query.q.replace(/\D/g, '');
+    for (const w of words) {
+      const like = `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) =>
+        eb.or([
+          eb(sql`lower(p.first_name)`, 'like', sql`${like} escape '\\'`),
+          eb(sql`lower(p.last_name)`, 'like', sql`${like} escape '\\'`),
+          eb(sql`lower(coalesce(p.organisation, ''))`, 'like', sql`${like} escape '\\'`),
+          eb(sql`coalesce(p.email, '')`, 'like', sql`${like} escape '\\'`),
+          ...(digits.length >= 4 && w.replace(/\D/g, '').length >= 4
+            ? [eb('p.phone', 'like', `%${w.replace(/\D/g, '')}%`)]
+            : []),
+        ]),
+      );
+    }
+  }
+  const sorts = {
+    name: [
+      ['p.last_name', 'asc'],
+      ['p.first_name', 'asc'],
+    ],
+    '-name': [
+      ['p.last_name', 'desc'],
+      ['p.first_name', 'desc'],
+    ],
+    created: [['p.created_at', 'asc']],
+    '-created': [['p.created_at', 'desc']],
+    updated: [['p.updated_at', 'asc']],
+    '-updated': [['p.updated_at', 'desc']],
+  } as const;
+  const [{ total }, rows] = await Promise.all([
+    q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    sorts[query.sort]
+      .reduce((acc, [col, dir]) => acc.orderBy(col, dir), q.selectAll('p'))
+      .orderBy('p.id')
+      .limit(query.pageSize)
+      .offset((query.page - 1) * query.pageSize)
+      .execute(),
+  ]);
+  const tags = await tagsOf(
+    db,
+    actor.workspaceId,
+    rows.map((r) => r.id),
+  );
+  return {
+    items: rows.map((r) => toPerson(r, tags.get(r.id)!)),
+    total: Number(total),
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+}
+
+/**
+ * Every column elsewhere that points at a person, so a merge moves them all. Later features
+ * add their tables here (referrals, rewards, asks …).
+ */
+export const personLinks: Array<{ table: keyof DB; column: string }> = [];
+
+/** Merges `otherId` into `keepId`: links move, blanks are filled, the other becomes a tombstone. */
+export async function mergePeople(db: Db, actor: Actor, keepId: string, otherId: string): Promise<Person> {
+  if (keepId === otherId)
+    throw new AppError('validation', 'A person cannot be merged into themselves', [
+      { path: 'otherId', message: 'same as the kept person' },
+    ]);
+  const ws = actor.workspaceId;
+  return transaction(db, async (tx) => {
+    const keep = await getRow(tx, ws, keepId);
+    const other = await getRow(tx, ws, otherId);
+    if (keep.merged_into_id || other.merged_into_id)
+      throw new AppError('conflict', 'One of these people was already merged');
+    const fill = <K extends keyof PersonRow>(k: K) =>
+      keep[k] === null || keep[k] === '' ? other[k] : keep[k];
+    const kind =
+      keep.kind === 'customer' || other.kind === 'customer'
+        ? 'customer'
+        : keep.kind === 'partner' || other.kind === 'partner'
+          ? 'partner'
+          : 'prospect';
+    const now = nowIso();
+    // Free the other's external id first: it is unique per workspace.
+    await tx
+      .updateTable('people')
+      .set({ merged_into_id: keepId, external_id: null, updated_at: now })
+      .where('workspace_id', '=', ws)
+      .where('id', '=', otherId)
+      .execute();
+    await tx
+      .updateTable('people')
+      .set({
+        kind,
+        first_name: fill('first_name'),
+        last_name: fill('last_name'),
+        organisation: fill('organisation'),
+        email: fill('email'),
+        email_key: keep.email ? keep.email_key : other.email_key,
+        phone: fill('phone'),
+        external_id: keep.external_id ?? other.external_id,
+        address:
+          keep.address === '{}' || !Object.values(JSON.parse(keep.address)).some(Boolean)
+            ? other.address
+            : keep.address,
+        how_heard: fill('how_heard'),
+        notes: [keep.notes, other.notes].filter(Boolean).join('\n\n'),
+        marketing_consent_at: fill('marketing_consent_at'),
+        marketing_consent_source: fill('marketing_consent_source'),
+        // Do-not-contact from either wins: it protects the person.
+        do_not_contact_at: keep.do_not_contact_at ?? other.do_not_contact_at,
+        updated_at: now,
+      })
+      .where('workspace_id', '=', ws)
+      .where('id', '=', keepId)
+      .execute();
+    const tags = await tagsOf(tx, ws, [keepId, otherId]);
+    await setTags(tx, ws, keepId, [...new Set([...tags.get(keepId)!, ...tags.get(otherId)!])].sort());
+    await tx
+      .deleteFrom('person_tags')
+      .where('workspace_id', '=', ws)
+      .where('person_id', '=', otherId)
+      .execute();
+    for (const { table, column } of personLinks) {
+      await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${keepId} where workspace_id = ${ws} and ${sql.ref(column)} = ${otherId}`.execute(
+        tx,
+      );
+    }
+    // People merged earlier into the other now point at the survivor.
+    await tx
+      .updateTable('people')
+      .set({ merged_into_id: keepId })
+      .where('workspace_id', '=', ws)
+      .where('merged_into_id', '=', otherId)
+      .execute();
+    return getPerson(tx, actor, keepId);
+  });
+}

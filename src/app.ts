@@ -49,9 +49,9 @@ export function toProblem(err: FastifyError | AppError | Error): {
     const where = fe.validationContext ?? 'body';
     const errors = fe.validation.map((v) => {
       const path = [where, ...v.instancePath.split('/').filter(Boolean)].join('.');
-      const issue = v.params.issue as { code?: string; keys?: string[] };
-      if (issue.code === 'unrecognized_keys' && issue.keys) {
-        return { path, message: `unknown field(s): ${issue.keys.join(', ')}` };
+      const keys = (v.params as { keys?: string[] }).keys;
+      if (v.keyword === 'unrecognized_keys' && keys) {
+        return { path, message: `unknown field(s): ${keys.join(', ')}` };
       }
       return { path, message: v.message ?? 'invalid' };
     });

@@ -64,7 +64,15 @@ export function authRoutes(app: App, deps: Deps) {
         response: { 200: SessionInfo },
         security: [],
       },
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      // Per address and account: guessing one account's password is slow, other people's sign-ins unaffected.
+      config: {
+        rateLimit: {
+          max: 10,
+          timeWindow: '1 minute',
+          hook: 'preHandler',
+          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown })?.email ?? '').trim().toLowerCase()}`,
+        },
+      },
     },
     async (req, reply) => {
       assertSameOrigin(req);

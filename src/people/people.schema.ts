@@ -5,8 +5,32 @@ export const PersonKind = z.enum(['customer', 'prospect', 'partner']);
 
 const text = (max: number) => z.string().trim().max(max);
 
+const consent = z.strictObject({
+  given: z.boolean(),
+  source: text(200).min(1, 'say how consent was given, e.g. "intake form"'),
+  at: z.iso.datetime().optional(),
+});
+
+/** The fields of a person, none required: a PATCH sends only what changes. */
+export const PersonPatch = z.strictObject({
+  kind: PersonKind.optional(),
+  firstName: text(100).optional(),
+  lastName: text(100).optional(),
+  organisation: text(200).nullable().optional(),
+  email: text(254).nullable().optional(),
+  phone: text(40).nullable().optional(),
+  externalId: text(100).nullable().optional(),
+  address: PostalAddress.optional(),
+  tags: z.array(text(50).min(1)).max(50).optional(),
+  notes: text(10_000).optional(),
+  howHeard: text(500).nullable().optional(),
+  marketingConsent: consent.nullable().optional(),
+  doNotContact: z.boolean().optional(),
+});
+
 /** What a person is made from, through the API or a CSV row. */
 export const PersonInput = z.strictObject({
+  ...PersonPatch.shape,
   kind: PersonKind.default('customer'),
   firstName: text(100).default(''),
   lastName: text(100).default(''),
@@ -18,19 +42,10 @@ export const PersonInput = z.strictObject({
   tags: z.array(text(50).min(1)).max(50).default([]),
   notes: text(10_000).default(''),
   howHeard: text(500).nullable().default(null),
-  marketingConsent: z
-    .strictObject({
-      given: z.boolean(),
-      source: text(200).min(1, 'say how consent was given, e.g. "intake form"'),
-      at: z.iso.datetime().optional(),
-    })
-    .nullable()
-    .default(null),
+  marketingConsent: consent.nullable().default(null),
   doNotContact: z.boolean().default(false),
 });
 export type PersonInput = z.input<typeof PersonInput>;
-
-export const PersonPatch = PersonInput.partial();
 
 export const Person = z.object({
   id: z.string(),

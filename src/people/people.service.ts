@@ -173,9 +173,9 @@ export async function createPerson(
         'This looks like a person you already have; open them, merge, or create anyway with allowDuplicate=true',
         dupes.map((d) => ({
           path:
-            d.external_id === fields.external_id
+            fields.external_id && d.external_id === fields.external_id
               ? 'externalId'
-              : d.phone === fields.phone
+              : fields.phone && d.phone === fields.phone
                 ? 'phone'
                 : 'email',
           message: `matches ${[d.first_name, d.last_name].filter(Boolean).join(' ') || d.email || d.phone}`,

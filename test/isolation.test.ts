@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from './db.ts';
+import { type Client, type TestApp, testApp } from './http.ts';
+
+/**
+ * Replays every route in the OpenAPI document as workspace A with workspace B's ids and
+ * checks that nothing of B comes back and nothing of B changes.
+ */
+const MARKER = 'Zebulon-Secret';
+
+/** Bodies for routes that refuse an empty body before they look anything up. */
+const bodies: Record<string, (b: Ids) => unknown> = {
+  'POST /api/v1/people/{id}/merge': (b) => ({ otherId: b.own }),
+  'PATCH /api/v1/staff/{userId}': () => ({ role: 'staff' }),
+  'PATCH /api/v1/people/{id}': () => ({ firstName: 'Hijacked' }),
+};
+
+type Ids = { person: string; user: string; all: string[]; own: string };
+
+describe.each(dialects)('workspace isolation on %s', (dialect) => {
+  let t: TestApp;
+  let a: Client;
+  let b: Client;
+  let ids: Ids;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    a = await t.signIn();
+    b = await t.signIn({ workspaceName: `${MARKER} Clinic` });
+    const person = (await b.req('POST', '/api/v1/people', { firstName: MARKER, email: 'zeb@example.com', tags: ['secret'] })).json();
+    const key = (await b.req('POST', '/api/v1/api-keys', { name: MARKER })).json();
+    const imported = await b.req('POST', '/api/v1/imports/people?filename=b.csv', `first_name,email\n${MARKER},z2@example.com\n`, {
+      'content-type': 'text/csv',
+    });
+    // A has data of its own, so "nothing" is not just an empty workspace.
+    const own = (await a.req('POST', '/api/v1/people', { firstName: 'Alice', email: 'alice@example.com' })).json().id;
+    ids = { person: person.id, user: b.userId, own, all: [person.id, key.id, b.userId, imported.json()?.id].filter(Boolean) };
+  });
+  afterAll(() => t.close());
+
+  it('every route refuses or hides the other workspace', async () => {
+    const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    let replayed = 0;
+    for (const [path, ops] of Object.entries(spec.paths)) {
+      for (const method of Object.keys(ops).map((m) => m.toUpperCase())) {
+        if (path === '/api/v1/auth/sign-out' || path === '/api/v1/auth/sign-in') continue;
+        const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        const candidates = params.length ? ids.all : [''];
+        for (const id of candidates) {
+          const url = path.replace(/\{\w+\}/g, id);
+          const body = bodies[`${method} ${path}`]?.(ids) ?? (method === 'GET' || method === 'DELETE' ? undefined : {});
+          const res = await a.req(method, url, body);
+          replayed++;
+          const where = `${method} ${url} → ${res.statusCode} ${res.body.slice(0, 200)}`;
+          // A problem's `instance` echoes the requested URL; everything else must be free of B.
+          const seen = res.body.replace(/"instance":"[^"]*"/, '');
+          expect(seen, where).not.toContain(MARKER);
+          for (const other of ids.all) expect(seen, where).not.toContain(other);
+          if (params.length) expect([403, 404], where).toContain(res.statusCode);
+        }
+      }
+    }
+    expect(replayed).toBeGreaterThan(10);
+    // Ids in bodies are scoped too: merging B's person into A's own is refused.
+    expect((await a.req('POST', `/api/v1/people/${ids.own}/merge`, { otherId: ids.person })).statusCode).toBe(404);
+    // B is untouched.
+    const person = (await b.req('GET', `/api/v1/people/${ids.person}`)).json();
+    expect(person).toMatchObject({ firstName: MARKER, mergedIntoId: null });
+    expect((await b.req('GET', '/api/v1/staff')).json()).toHaveLength(1);
+    expect((await b.req('GET', '/api/v1/api-keys')).json()[0].revokedAt).toBeNull();
+  });
+
+  it('an API key only ever sees its own workspace', async () => {
+    const key = await t.apiKey(a);
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/people/${ids.person}`, headers: { authorization: `Bearer ${key}` } });
+    expect(res.statusCode).toBe(404);
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/people?q=zebulon', headers: { authorization: `Bearer ${key}` } });
+    expect(list.json().total).toBe(0);
+  });
+});

@@ -24,7 +24,7 @@ import { importRoutes } from './people/imports.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { workspaceRoutes } from './workspaces/workspaces.routes.ts';
 
-export type BuildOptions = { db: Db; config: Config; logger?: boolean };
+export type BuildOptions = { db: Db; config: Config; logger?: boolean; logStream?: NodeJS.WritableStream };
 
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -114,6 +114,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
         ? false
         : {
             level: config.logLevel,
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
             redact: {
               paths: [
                 'req.headers.authorization',
@@ -135,6 +136,15 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.decorateRequest('actor', null as unknown as Actor);
+  // While shutting down, answers to in-flight requests close their connection, so keep-alive
+  // sockets do not hold the process open after the last response.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => sendProblem(reply, req, err as Error));

@@ -17,7 +17,12 @@ export type Client = {
   email: string;
   csrf: string;
   cookie: string;
-  req: (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<LightMyRequestResponse>;
+  req: (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<LightMyRequestResponse>;
 };
 
 export type TestApp = TestDb & {
@@ -37,9 +42,16 @@ export async function testApp(dialect: Dialect): Promise<TestApp> {
     const i = ++n;
     const email = `staff${i}-${Date.now()}@example.com`;
     const user = await createUser(t.db, { email, name: `Staff ${i}`, password: PASSWORD });
-    const ws = await createWorkspace(t.db, { name: opts.workspaceName ?? `Clinic ${i}`, country: opts.country ?? 'US' });
+    const ws = await createWorkspace(t.db, {
+      name: opts.workspaceName ?? `Clinic ${i}`,
+      country: opts.country ?? 'US',
+    });
     await addMember(t.db, ws.id, user.id, opts.role ?? 'owner');
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password: PASSWORD } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email, password: PASSWORD },
+    });
     if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.body}`);
     const cookie = res.cookies.find((c) => c.name === 'vouch_session')!;
     const client: Client = {
@@ -53,13 +65,23 @@ export async function testApp(dialect: Dialect): Promise<TestApp> {
           method: method as 'GET',
           url,
           headers: { cookie: client.cookie, 'x-csrf-token': client.csrf, ...headers },
-          ...(body === undefined ? {} : typeof body === 'string' ? { payload: body } : { payload: body as object }),
+          ...(body === undefined
+            ? {}
+            : typeof body === 'string'
+              ? { payload: body }
+              : { payload: body as object }),
         }),
     };
     return client;
   };
   const apiKey = async (c: Client) =>
-    (await createApiKey(t.db, { workspaceId: c.workspaceId, role: 'owner', userId: c.userId, via: 'session' }, 'test')).key;
+    (
+      await createApiKey(
+        t.db,
+        { workspaceId: c.workspaceId, role: 'owner', userId: c.userId, via: 'session' },
+        'test',
+      )
+    ).key;
   return {
     ...t,
     app,

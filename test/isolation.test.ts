@@ -26,14 +26,28 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     t = await testApp(dialect);
     a = await t.signIn();
     b = await t.signIn({ workspaceName: `${MARKER} Clinic` });
-    const person = (await b.req('POST', '/api/v1/people', { firstName: MARKER, email: 'zeb@example.com', tags: ['secret'] })).json();
+    const person = (
+      await b.req('POST', '/api/v1/people', { firstName: MARKER, email: 'zeb@example.com', tags: ['secret'] })
+    ).json();
     const key = (await b.req('POST', '/api/v1/api-keys', { name: MARKER })).json();
-    const imported = await b.req('POST', '/api/v1/imports/people?filename=b.csv', `first_name,email\n${MARKER},z2@example.com\n`, {
-      'content-type': 'text/csv',
-    });
+    const imported = await b.req(
+      'POST',
+      '/api/v1/imports/people?filename=b.csv',
+      `first_name,email\n${MARKER},z2@example.com\n`,
+      {
+        'content-type': 'text/csv',
+      },
+    );
     // A has data of its own, so "nothing" is not just an empty workspace.
-    const own = (await a.req('POST', '/api/v1/people', { firstName: 'Alice', email: 'alice@example.com' })).json().id;
-    ids = { person: person.id, user: b.userId, own, all: [person.id, key.id, b.userId, imported.json()?.id].filter(Boolean) };
+    const own = (
+      await a.req('POST', '/api/v1/people', { firstName: 'Alice', email: 'alice@example.com' })
+    ).json().id;
+    ids = {
+      person: person.id,
+      user: b.userId,
+      own,
+      all: [person.id, key.id, b.userId, imported.json()?.id].filter(Boolean),
+    };
   });
   afterAll(() => t.close());
 
@@ -47,7 +61,8 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         const candidates = params.length ? ids.all : [''];
         for (const id of candidates) {
           const url = path.replace(/\{\w+\}/g, id);
-          const body = bodies[`${method} ${path}`]?.(ids) ?? (method === 'GET' || method === 'DELETE' ? undefined : {});
+          const body =
+            bodies[`${method} ${path}`]?.(ids) ?? (method === 'GET' || method === 'DELETE' ? undefined : {});
           const res = await a.req(method, url, body);
           replayed++;
           const where = `${method} ${url} → ${res.statusCode} ${res.body.slice(0, 200)}`;
@@ -61,7 +76,9 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     }
     expect(replayed).toBeGreaterThan(10);
     // Ids in bodies are scoped too: merging B's person into A's own is refused.
-    expect((await a.req('POST', `/api/v1/people/${ids.own}/merge`, { otherId: ids.person })).statusCode).toBe(404);
+    expect((await a.req('POST', `/api/v1/people/${ids.own}/merge`, { otherId: ids.person })).statusCode).toBe(
+      404,
+    );
     // B is untouched.
     const person = (await b.req('GET', `/api/v1/people/${ids.person}`)).json();
     expect(person).toMatchObject({ firstName: MARKER, mergedIntoId: null });
@@ -71,9 +88,17 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
 
   it('an API key only ever sees its own workspace', async () => {
     const key = await t.apiKey(a);
-    const res = await t.app.inject({ method: 'GET', url: `/api/v1/people/${ids.person}`, headers: { authorization: `Bearer ${key}` } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/people/${ids.person}`,
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(res.statusCode).toBe(404);
-    const list = await t.app.inject({ method: 'GET', url: '/api/v1/people?q=zebulon', headers: { authorization: `Bearer ${key}` } });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/people?q=zebulon',
+      headers: { authorization: `Bearer ${key}` },
+    });
     expect(list.json().total).toBe(0);
   });
 });

@@ -1,0 +1,33 @@
+import type { Db } from '../db/connect.ts';
+import { nowIso } from '../lib/ids.ts';
+
+type Task = { name: string; everyMs: number; run: (db: Db) => Promise<unknown> };
+
+/** Periodic housekeeping; later features register their jobs here. */
+export const tasks: Task[] = [
+  {
+    name: 'purge expired sessions',
+    everyMs: 60 * 60 * 1000,
+    run: (db) => db.deleteFrom('sessions').where('expires_at', '<', nowIso()).execute(),
+  },
+];
+
+/** Runs every task now and then on its interval; returns a function that waits for a clean stop. */
+export function startWorker(db: Db): () => Promise<void> {
+  const running = new Set<Promise<unknown>>();
+  const timers = tasks.map((task) => {
+    const tick = () => {
+      const p = task
+        .run(db)
+        .catch((err) => console.error(`worker: ${task.name} failed`, err))
+        .finally(() => running.delete(p));
+      running.add(p);
+    };
+    tick();
+    return setInterval(tick, task.everyMs);
+  });
+  return async () => {
+    for (const t of timers) clearInterval(t);
+    await Promise.all(running);
+  };
+}

@@ -103,7 +103,7 @@ export function sendProblem(reply: FastifyReply, req: FastifyRequest, err: Error
 
 /** Strips emails and tokens from what reaches the logs. */
 const scrubUrl = (url: string) =>
-  maskEmail(url).replace(/([?&](?:token|key|code|password)=)[^&]*/gi, '$1***');
+  maskEmail(url.replace(/%40/gi, '@')).replace(/([?&](?:token|key|code|password)=)[^&]*/gi, '$1***');
 
 export async function buildApp(opts: BuildOptions): Promise<App> {
   const { db, config } = opts;

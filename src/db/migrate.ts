@@ -15,6 +15,7 @@ export function types(db: Kysely<unknown>) {
   return { ts: pg ? ('timestamptz' as const) : ('text' as const), pg };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
 export async function migrate(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();

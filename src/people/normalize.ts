@@ -34,7 +34,7 @@ export function normalizePhone(
   country: string,
 ): { ok: true; phone: string } | { ok: false; message: string } {
   const parsed = parsePhoneNumberFromString(raw.trim(), country.toUpperCase() as CountryCode);
-  if (!parsed || !parsed.isPossible())
+  if (!parsed?.isPossible())
     return { ok: false, message: `"${raw.trim()}" is not a phone number we can read` };
   return { ok: true, phone: parsed.number };
 }

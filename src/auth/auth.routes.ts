@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
-import { assertSameOrigin, actorHook, SESSION_COOKIE, sessionCookieOptions } from '../http/auth.ts';
+import { actorHook, assertSameOrigin, SESSION_COOKIE, sessionCookieOptions } from '../http/auth.ts';
 import { IdParams } from '../http/schemas.ts';
 import type { App, Deps } from '../http/types.ts';
 import { sha256 } from '../lib/secrets.ts';
@@ -70,7 +70,10 @@ export function authRoutes(app: App, deps: Deps) {
           max: 10,
           timeWindow: '1 minute',
           hook: 'preHandler',
-          keyGenerator: (req) => `${req.ip}|${String((req.body as { email?: unknown })?.email ?? '').trim().toLowerCase()}`,
+          keyGenerator: (req) =>
+            `${req.ip}|${String((req.body as { email?: unknown })?.email ?? '')
+              .trim()
+              .toLowerCase()}`,
         },
       },
     },

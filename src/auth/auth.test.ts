@@ -12,7 +12,11 @@ describe.each(dialects)('auth on %s', (dialect) => {
 
   it('signs in with a secure, HttpOnly, SameSite cookie and never stores the token', async () => {
     const c = await t.signIn();
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: c.email, password: PASSWORD } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: c.email, password: PASSWORD },
+    });
     const cookie = res.cookies.find((k) => k.name === 'vouch_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true, path: '/' });
     const stored = await t.db.selectFrom('sessions').select('token_hash').execute();
@@ -33,8 +37,16 @@ describe.each(dialects)('auth on %s', (dialect) => {
 
   it('refuses a wrong password with the same message as an unknown email', async () => {
     const c = await t.signIn();
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: c.email, password: 'nope-nope-nope' } });
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: 'x@example.com', password: 'nope-nope-nope' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: c.email, password: 'nope-nope-nope' },
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: 'x@example.com', password: 'nope-nope-nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['content-type']).toContain('application/problem+json');
     expect(wrong.json().title).toBe(unknown.json().title);
@@ -70,7 +82,11 @@ describe.each(dialects)('auth on %s', (dialect) => {
     const c = await t.signIn();
     await disableUser(t.db, c.email);
     expect((await c.req('GET', '/api/v1/workspace')).statusCode).toBe(401);
-    const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email: c.email, password: PASSWORD } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email: c.email, password: PASSWORD },
+    });
     expect(again.statusCode).toBe(401);
     expect(again.json().title).toMatch(/disabled/);
   });
@@ -100,7 +116,8 @@ describe.each(dialects)('auth on %s', (dialect) => {
     expect(JSON.stringify(list.json())).not.toContain(key);
     const rows = await t.db.selectFrom('api_keys').select('key_hash').execute();
     expect(rows.map((r) => r.key_hash)).not.toContain(key);
-    const withKey = (k: string) => t.app.inject({ method: 'GET', url: '/api/v1/workspace', headers: { authorization: `Bearer ${k}` } });
+    const withKey = (k: string) =>
+      t.app.inject({ method: 'GET', url: '/api/v1/workspace', headers: { authorization: `Bearer ${k}` } });
     expect((await withKey(key)).statusCode).toBe(200);
     expect((await c.req('DELETE', `/api/v1/api-keys/${id}`)).statusCode).toBe(204);
     const revoked = await withKey(key);
@@ -131,11 +148,22 @@ describe.each(dialects)('auth on %s', (dialect) => {
   it('adds staff, keeps at least one owner, and removal ends their sessions', async () => {
     const owner = await t.signIn();
     const email = `new-${Date.now()}@example.com`;
-    const added = await owner.req('POST', '/api/v1/staff', { email, name: 'Nina Front', role: 'staff', password: PASSWORD });
+    const added = await owner.req('POST', '/api/v1/staff', {
+      email,
+      name: 'Nina Front',
+      role: 'staff',
+      password: PASSWORD,
+    });
     expect(added.statusCode).toBe(201);
-    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/sign-in', payload: { email, password: PASSWORD } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/sign-in',
+      payload: { email, password: PASSWORD },
+    });
     const cookie = `vouch_session=${login.cookies.find((k) => k.name === 'vouch_session')!.value}`;
-    expect((await owner.req('PATCH', `/api/v1/staff/${owner.userId}`, { role: 'manager' })).statusCode).toBe(409);
+    expect((await owner.req('PATCH', `/api/v1/staff/${owner.userId}`, { role: 'manager' })).statusCode).toBe(
+      409,
+    );
     expect((await owner.req('DELETE', `/api/v1/staff/${added.json().userId}`)).statusCode).toBe(204);
     const after = await t.app.inject({ method: 'GET', url: '/api/v1/workspace', headers: { cookie } });
     expect(after.statusCode).toBe(401);

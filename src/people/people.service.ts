@@ -6,7 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { AppError, type ErrorDetail, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { emailKey, normalizeEmail, normalizePhone } from './normalize.ts';
-import { type Person, PersonInput, type PersonPatch, type PeopleQuery } from './people.schema.ts';
+import { type PeopleQuery, type Person, PersonInput, type PersonPatch } from './people.schema.ts';
 import type { PeopleTable } from './people.table.ts';
 
 type PersonRow = Selectable<PeopleTable>;

@@ -33,7 +33,12 @@ describe.each(dialects)('people on %s', (dialect) => {
     });
     expect(res.statusCode).toBe(201);
     const p = res.json();
-    expect(p).toMatchObject({ email: 'maria.lopez@example.com', phone: '+14155550132', tags: ['back pain', 'vip'], kind: 'customer' });
+    expect(p).toMatchObject({
+      email: 'maria.lopez@example.com',
+      phone: '+14155550132',
+      tags: ['back pain', 'vip'],
+      kind: 'customer',
+    });
     expect(p.marketingConsent.source).toBe('intake form');
     expect(p.marketingConsent.at).toMatch(/Z$/);
   });
@@ -46,7 +51,12 @@ describe.each(dialects)('people on %s', (dialect) => {
   it('refuses an unreadable phone and a bad email, naming both fields', async () => {
     const res = await create({ firstName: 'X', phone: '12', email: 'not-an-email' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['email', 'phone']);
+    expect(
+      res
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['email', 'phone']);
   });
 
   it('detects duplicates by Gmail-folded email and by phone, unless told to go ahead', async () => {
@@ -54,7 +64,10 @@ describe.each(dialects)('people on %s', (dialect) => {
     const dup = await create({ firstName: 'Annie', email: 'annsmith+promo@gmail.com' });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().errors[0]).toMatchObject({ path: 'email' });
-    const anyway = await create({ firstName: 'Annie', email: 'annsmith+promo@gmail.com' }, '?allowDuplicate=true');
+    const anyway = await create(
+      { firstName: 'Annie', email: 'annsmith+promo@gmail.com' },
+      '?allowDuplicate=true',
+    );
     expect(anyway.statusCode).toBe(201);
   });
 
@@ -65,20 +78,38 @@ describe.each(dialects)('people on %s', (dialect) => {
     const wrongType = await create({ firstName: 42 });
     expect(wrongType.statusCode).toBe(400);
     expect(wrongType.json().errors[0].path).toBe('body.firstName');
-    const malformed = await c.req('POST', '/api/v1/people', '{"firstName": "A",', { 'content-type': 'application/json' });
-    expect(malformed.statusCode).toBe(400);
-    expect(malformed.json().title).toMatch(/JSON/);
-    const huge = await c.req('POST', '/api/v1/people', JSON.stringify({ notes: 'x'.repeat(2 * 1024 * 1024) }), {
+    const malformed = await c.req('POST', '/api/v1/people', '{"firstName": "A",', {
       'content-type': 'application/json',
     });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().title).toMatch(/JSON/);
+    const huge = await c.req(
+      'POST',
+      '/api/v1/people',
+      JSON.stringify({ notes: 'x'.repeat(2 * 1024 * 1024) }),
+      {
+        'content-type': 'application/json',
+      },
+    );
     expect(huge.statusCode).toBe(413);
   });
 
   it('edits only what is sent and keeps the consent time', async () => {
-    const p = (await create({ firstName: 'Tom', email: 'tom@example.org', marketingConsent: { given: true, source: 'web' } })).json();
+    const p = (
+      await create({
+        firstName: 'Tom',
+        email: 'tom@example.org',
+        marketingConsent: { given: true, source: 'web' },
+      })
+    ).json();
     const res = await c.req('PATCH', `/api/v1/people/${p.id}`, { lastName: 'Baker', tags: ['family'] });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ firstName: 'Tom', lastName: 'Baker', tags: ['family'], marketingConsent: p.marketingConsent });
+    expect(res.json()).toMatchObject({
+      firstName: 'Tom',
+      lastName: 'Baker',
+      tags: ['family'],
+      marketingConsent: p.marketingConsent,
+    });
     const dnc = await c.req('PATCH', `/api/v1/people/${p.id}`, { doNotContact: true });
     expect(dnc.json().doNotContact).toBe(true);
   });
@@ -105,10 +136,23 @@ describe.each(dialects)('people on %s', (dialect) => {
 
   it('merges two people keeping tags, filling blanks and leaving a pointer', async () => {
     const a = (await create({ firstName: 'Lee', email: 'lee@example.net', tags: ['a'] })).json();
-    const b = (await create({ firstName: 'Lee', lastName: 'Wong', phone: '415-555-0199', externalId: 'pos-77', tags: ['b'] })).json();
+    const b = (
+      await create({
+        firstName: 'Lee',
+        lastName: 'Wong',
+        phone: '415-555-0199',
+        externalId: 'pos-77',
+        tags: ['b'],
+      })
+    ).json();
     const res = await c.req('POST', `/api/v1/people/${a.id}/merge`, { otherId: b.id });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ lastName: 'Wong', phone: '+14155550199', externalId: 'pos-77', tags: ['a', 'b'] });
+    expect(res.json()).toMatchObject({
+      lastName: 'Wong',
+      phone: '+14155550199',
+      externalId: 'pos-77',
+      tags: ['a', 'b'],
+    });
     const gone = (await c.req('GET', `/api/v1/people/${b.id}`)).json();
     expect(gone.mergedIntoId).toBe(a.id);
     const list = (await c.req('GET', '/api/v1/people?q=wong')).json();

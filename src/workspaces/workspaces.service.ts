@@ -1,11 +1,11 @@
 import type { Selectable } from 'kysely';
+import type { z } from 'zod';
 import { addMember } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { type Workspace, WorkspaceInput, type WorkspacePatch } from './workspaces.schema.ts';
 import type { WorkspacesTable } from './workspaces.table.ts';
-import type { z } from 'zod';
 
 export function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
   return {

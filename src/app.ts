@@ -22,6 +22,10 @@ import type { App, Deps } from './http/types.ts';
 import { maskEmail } from './lib/secrets.ts';
 import { importRoutes } from './people/imports.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
+import { programsRoutes } from './programs/programs.routes.ts';
+import { publicRoutes } from './public/public.routes.ts';
+import { linkRoutes } from './referrals/links.routes.ts';
+import { referralRoutes } from './referrals/referrals.routes.ts';
 import { workspaceRoutes } from './workspaces/workspaces.routes.ts';
 
 export type BuildOptions = { db: Db; config: Config; logger?: boolean; logStream?: NodeJS.WritableStream };
@@ -207,8 +211,13 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       staffRoutes(scope, deps);
       peopleRoutes(scope, deps);
       importRoutes(scope, deps);
+      await programsRoutes(scope, deps);
+      await linkRoutes(scope, deps);
+      await referralRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );
+  // Public pages for referrers and friends: no staff session, their own CSRF defence and limits.
+  await app.register(async (scope) => publicRoutes(scope, deps));
   return app;
 }

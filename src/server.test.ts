@@ -50,9 +50,11 @@ describe('vouch serve', () => {
     const res = await signIn();
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const people: { total: number } = await (
+    const people = (await (
       await fetch(`${first.url}/api/v1/people?pageSize=1`, { headers: { cookie } })
-    ).json();
+    ).json()) as {
+      total: number;
+    };
     expect(people.total).toBeGreaterThanOrEqual(300);
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     expect(await stop(first.proc)).toBe(0);
@@ -60,11 +62,11 @@ describe('vouch serve', () => {
     const second = await start();
     expect(second.out()).not.toContain('Demo workspace created');
     expect(second.out()).toContain(`Demo login: ${m![1]} / ${m![2]}`);
-    const again: { total: number } = await (
+    const again = (await (
       await fetch(`${second.url}/api/v1/people?pageSize=1`, {
         headers: { cookie: (await signInAt(second.url, m![1]!, m![2]!))! },
       })
-    ).json();
+    ).json()) as { total: number };
     expect(again.total).toBe(people.total);
     expect(await stop(second.proc)).toBe(0);
   }, 60_000);

@@ -1,10 +1,12 @@
 import { type Kysely, PostgresAdapter } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as m0001 from './migrations/0001_foundation.ts';
+import * as m0003 from './migrations/0003_referral_core.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0003_referral_core': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,5 +1,15 @@
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
 import type { ImportsTable, PeopleTable, PersonTagsTable } from '../people/people.table.ts';
+import type { ProgramsTable, ProgramTermsTable, ServerSecretsTable } from '../programs/programs.table.ts';
+import type {
+  ClicksTable,
+  CouponsTable,
+  DomainEventsTable,
+  IntakeMatchesTable,
+  ReferralActivitiesTable,
+  ReferralLinksTable,
+  ReferralsTable,
+} from '../referrals/referrals.table.ts';
 import type { WorkspacesTable } from '../workspaces/workspaces.table.ts';
 
 /** Every table of Vouch, as Kysely sees them. Features add theirs here. */
@@ -12,4 +22,14 @@ export interface DB {
   people: PeopleTable;
   person_tags: PersonTagsTable;
   imports: ImportsTable;
+  server_secrets: ServerSecretsTable;
+  programs: ProgramsTable;
+  program_terms: ProgramTermsTable;
+  referral_links: ReferralLinksTable;
+  clicks: ClicksTable;
+  referrals: ReferralsTable;
+  referral_activities: ReferralActivitiesTable;
+  coupons: CouponsTable;
+  intake_matches: IntakeMatchesTable;
+  domain_events: DomainEventsTable;
 }

@@ -365,7 +365,13 @@ export async function listPeople(db: Db, actor: Actor, query: z.output<typeof Pe
  * Every column elsewhere that points at a person, so a merge moves them all. Later features
  * add their tables here (referrals, rewards, asks …).
  */
-export const personLinks: Array<{ table: keyof DB; column: string }> = [];
+export const personLinks: Array<{ table: keyof DB; column: string; uniqueWith?: string[] }> = [
+  { table: 'referrals', column: 'referrer_id' },
+  { table: 'referrals', column: 'friend_id', uniqueWith: ['program_id'] },
+  { table: 'referral_links', column: 'referrer_id', uniqueWith: ['program_id'] },
+  { table: 'coupons', column: 'friend_id' },
+  { table: 'intake_matches', column: 'person_id' },
+];
 
 /** Merges `otherId` into `keepId`: links move, blanks are filled, the other becomes a tombstone. */
 export async function mergePeople(db: Db, actor: Actor, keepId: string, otherId: string): Promise<Person> {
@@ -428,8 +434,17 @@ export async function mergePeople(db: Db, actor: Actor, keepId: string, otherId:
       .where('workspace_id', '=', ws)
       .where('person_id', '=', otherId)
       .execute();
-    for (const { table, column } of personLinks) {
-      await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${keepId} where workspace_id = ${ws} and ${sql.ref(column)} = ${otherId}`.execute(
+    for (const { table, column, uniqueWith } of personLinks) {
+      // Where the survivor already has such a row (one link per program, one referral per
+      // friend and program), the other's row stays with the tombstone, which resolves to the
+      // survivor: a printed code keeps working and nothing is lost.
+      const clash = uniqueWith
+        ? sql`and not exists (select 1 from ${sql.table(table)} as k where k.workspace_id = ${ws} and k.${sql.ref(column)} = ${keepId} ${sql.join(
+            uniqueWith.map((c) => sql`and k.${sql.ref(c)} = ${sql.table(table)}.${sql.ref(c)}`),
+            sql` `,
+          )})`
+        : sql``;
+      await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${keepId} where workspace_id = ${ws} and ${sql.ref(column)} = ${otherId} ${clash}`.execute(
         tx,
       );
     }

@@ -38,8 +38,8 @@ describe('HTTP basics', () => {
     const notJson = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/sign-in',
-      headers: { 'content-type': 'text/plain' },
-      payload: 'email=a&password=b',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<email>a</email>',
     });
     expect(notJson.statusCode).toBe(415);
   });

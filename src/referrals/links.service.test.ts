@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, type TestDb, testDb } from '../../test/db.ts';
+import type { Actor } from '../auth/auth.service.ts';
+import { createPerson, mergePeople } from '../people/people.service.ts';
+import { createProgram, updateProgram } from '../programs/programs.service.ts';
+import { createWorkspace } from '../workspaces/workspaces.service.ts';
+import { createClickRecorder, trackClick, visitorKey } from './clicks.ts';
+import { CODE_ALPHABET } from './codes.ts';
+import {
+  getOrCreateLink,
+  invalidateLinkCache,
+  linkUrls,
+  listPersonLinks,
+  resolveCode,
+  resolveLinkByCode,
+  setLinkDisabled,
+} from './links.service.ts';
+
+describe.each(dialects)('referral links on %s', (dialect) => {
+  let t: TestDb;
+  let actor: Actor;
+  let programId: string;
+  let referrerId: string;
+  const person = (firstName: string, email: string) =>
+    createPerson(t.db, actor, { firstName, lastName: 'Test', email }).then((p) => p.id);
+
+  beforeAll(async () => {
+    t = await testDb(dialect);
+    const ws = await createWorkspace(t.db, {
+      name: 'Link Clinic',
+      country: 'US',
+      timeZone: 'America/Chicago',
+    });
+    actor = { workspaceId: ws.id, role: 'owner', userId: null, via: 'api_key' };
+    programId = (await createProgram(t.db, actor, { name: 'Give $20', status: 'active' })).id;
+    referrerId = await person('Rita', 'rita@example.com');
+  });
+  afterAll(() => t.close());
+
+  it('creates one link per referrer and program, with an unambiguous code', async () => {
+    const a = await getOrCreateLink(t.db, actor.workspaceId, programId, referrerId);
+    const b = await getOrCreateLink(t.db, actor.workspaceId, programId, referrerId);
+    expect(a.created).toBe(true);
+    expect(b).toEqual({ link: a.link, created: false });
+    expect(a.link.code).toMatch(new RegExp(`^[${CODE_ALPHABET}]{8}$`));
+    expect(a.link.code).not.toMatch(/[01OIL]/);
+    expect(linkUrls('https://x.example/', a.link)).toEqual({
+      shareUrl: `https://x.example/r/${a.link.code}`,
+      formUrl: `https://x.example/f/${a.link.formToken}`,
+    });
+    const other = await createProgram(t.db, actor, {
+      name: 'Partners',
+      status: 'active',
+      audience: 'partners',
+    });
+    const c = await getOrCreateLink(t.db, actor.workspaceId, other.id, referrerId);
+    expect(c.link.code).not.toBe(a.link.code);
+    expect((await listPersonLinks(t.db, actor.workspaceId, referrerId)).map((l) => l.id)).toEqual([
+      a.link.id,
+      c.link.id,
+    ]);
+  });
+
+  it('creating the same link concurrently yields one link', async () => {
+    const id = await person('Conny', 'conny@example.com');
+    const all = await Promise.all(
+      Array.from({ length: 5 }, () => getOrCreateLink(t.db, actor.workspaceId, programId, id)),
+    );
+    expect(new Set(all.map((r) => r.link.id)).size).toBe(1);
+  });
+
+  it('resolves a typed code case-insensitively, and refuses unknown, malformed and disabled ones', async () => {
+    const { link } = await getOrCreateLink(t.db, actor.workspaceId, programId, referrerId);
+    const typed = `${link.code.slice(0, 4).toLowerCase()}-${link.code.slice(4)}`;
+    const r = await resolveLinkByCode(t.db, typed);
+    expect(r).toMatchObject({
+      link: { id: link.id },
+      program: { id: programId, name: 'Give $20' },
+      referrer: { id: referrerId, firstName: 'Rita' },
+      workspace: { id: actor.workspaceId, name: 'Link Clinic' },
+    });
+    expect(await resolveLinkByCode(t.db, '23456789')).toBeNull();
+    expect(await resolveLinkByCode(t.db, 'O0O0O0O0')).toBeNull();
+    expect(await resolveLinkByCode(t.db, '')).toBeNull();
+
+    await setLinkDisabled(t.db, actor, link.id, true);
+    expect(await resolveLinkByCode(t.db, link.code)).toBeNull();
+    // A disabled code still knows its workspace, so it lands on the general page.
+    expect(await resolveCode(t.db, link.code)).toEqual({
+      status: 'closed',
+      workspace: expect.objectContaining({ id: actor.workspaceId }),
+    });
+    await setLinkDisabled(t.db, actor, link.id, false);
+    expect(await resolveLinkByCode(t.db, link.code)).not.toBeNull();
+  });
+
+  it('does not resolve a code of a program that is not open', async () => {
+    const p = await createProgram(t.db, actor, { name: 'Draft', status: 'draft' });
+    const { link } = await getOrCreateLink(t.db, actor.workspaceId, p.id, referrerId);
+    expect(await resolveLinkByCode(t.db, link.code)).toBeNull();
+    await updateProgram(t.db, actor, p.id, { status: 'active' });
+    invalidateLinkCache(t.db);
+    expect(await resolveLinkByCode(t.db, link.code)).not.toBeNull();
+    await updateProgram(t.db, actor, p.id, { endsOn: '2020-01-01', startsOn: '2019-01-01' });
+    invalidateLinkCache(t.db);
+    expect(await resolveLinkByCode(t.db, link.code)).toBeNull();
+  });
+
+  it('resolves a merged referrer to the person they were merged into', async () => {
+    const keep = await person('Keeper', 'keeper@example.com');
+    const gone = await person('Gone', 'gone@example.com');
+    const { link } = await getOrCreateLink(t.db, actor.workspaceId, programId, gone);
+    await getOrCreateLink(t.db, actor.workspaceId, programId, keep);
+    await mergePeople(t.db, actor, keep, gone);
+    // Both had a link in the program: the other's stays with the tombstone and resolves to the survivor.
+    const r = await resolveLinkByCode(t.db, link.code);
+    expect(r?.referrer).toMatchObject({ id: keep, firstName: 'Keeper' });
+    expect((await getOrCreateLink(t.db, actor.workspaceId, programId, gone)).link.referrerId).toBe(keep);
+    expect((await listPersonLinks(t.db, actor.workspaceId, keep)).map((l) => l.id)).toContain(link.id);
+  });
+
+  it('visitor keys are stable within a UTC day, rotate daily and reveal nothing', async () => {
+    const day = new Date('2026-11-22T10:00:00Z');
+    const k1 = await visitorKey(t.db, '203.0.113.7', 'Firefox', day);
+    expect(await visitorKey(t.db, '203.0.113.7', 'Firefox', new Date('2026-11-22T23:59:00Z'))).toBe(k1);
+    expect(await visitorKey(t.db, '203.0.113.7', 'Firefox', new Date('2026-11-23T00:00:01Z'))).not.toBe(k1);
+    expect(await visitorKey(t.db, '203.0.113.8', 'Firefox', day)).not.toBe(k1);
+    expect(k1).not.toContain('203');
+  });
+
+  it('the recorder writes every buffered click on close', async () => {
+    const id = await person('Clicky', 'clicky@example.com');
+    const { link } = await getOrCreateLink(t.db, actor.workspaceId, programId, id);
+    // A long interval: nothing is written by the timer, only by size and by close().
+    const recorder = createClickRecorder(t.db, { flushMs: 60_000, maxRows: 300 });
+    const N = 1234;
+    for (let i = 0; i < N; i++) {
+      recorder.record({
+        workspaceId: actor.workspaceId,
+        linkId: link.id,
+        programId,
+        visitorKey: `v${i % 7}`,
+      });
+    }
+    expect(recorder.pending).toBe(N);
+    await recorder.close();
+    expect(recorder.pending).toBe(0);
+    const { n } = await t.db
+      .selectFrom('clicks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('link_id', '=', link.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(N);
+  });
+
+  it('the recorder writes groups by itself, and records only clicks of codes that resolve', async () => {
+    const id = await person('Timer', 'timer@example.com');
+    const { link } = await getOrCreateLink(t.db, actor.workspaceId, programId, id);
+    const total = async () => (await t.db.selectFrom('clicks').select('id').execute()).length;
+    const before = await total();
+    const recorder = createClickRecorder(t.db, { flushMs: 5 });
+    const visitor = { ip: '198.51.100.1', userAgent: 'test' };
+    expect(await trackClick(t.db, recorder, link.code.toLowerCase(), visitor)).not.toBeNull();
+    expect(await trackClick(t.db, recorder, '23456789', visitor)).toBeNull();
+    expect(await trackClick(t.db, recorder, 'not a code', visitor)).toBeNull();
+    const count = async () =>
+      (
+        await t.db
+          .selectFrom('clicks')
+          .selectAll()
+          .where('workspace_id', '=', actor.workspaceId)
+          .where('link_id', '=', link.id)
+          .execute()
+      ).length;
+    for (let i = 0; i < 100 && (await count()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await count()).toBe(1);
+    await recorder.close();
+    // The unknown and malformed codes left nothing behind.
+    expect(await total()).toBe(before + 1);
+    const row = await t.db
+      .selectFrom('clicks')
+      .selectAll()
+      .where('link_id', '=', link.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ program_id: programId, workspace_id: actor.workspaceId });
+    expect(row.visitor_key).toBe(await visitorKey(t.db, visitor.ip, visitor.userAgent));
+  });
+
+  it('a failed write keeps the clicks for the next group', async () => {
+    const errors: unknown[] = [];
+    const recorder = createClickRecorder(t.db, { flushMs: 60_000, onError: (e) => errors.push(e) });
+    // A null visitor key is refused by the database.
+    recorder.record({
+      workspaceId: actor.workspaceId,
+      linkId: 'x',
+      programId,
+      visitorKey: null as unknown as string,
+    });
+    await expect(recorder.flush()).rejects.toThrow();
+    expect(errors).toHaveLength(1);
+    expect(recorder.pending).toBe(1);
+  });
+});

@@ -1,0 +1,371 @@
+import type { Selectable } from 'kysely';
+import type { Actor } from '../auth/auth.service.ts';
+import { type Db, isUniqueViolation } from '../db/connect.ts';
+import { AppError, notFound } from '../errors.ts';
+import { newId, nowIso } from '../lib/ids.ts';
+import { randomToken } from '../lib/secrets.ts';
+import type { PeopleTable } from '../people/people.table.ts';
+import type { Program } from '../programs/programs.schema.ts';
+import { getProgram, isOpen } from '../programs/programs.service.ts';
+import type { WorkspacesTable } from '../workspaces/workspaces.table.ts';
+import { newCode, normalizeCode } from './codes.ts';
+import type { ReferralLinksTable } from './referrals.table.ts';
+
+export type LinkRow = Selectable<ReferralLinksTable>;
+
+export type Link = {
+  id: string;
+  workspaceId: string;
+  programId: string;
+  referrerId: string;
+  code: string;
+  /** secret: opens the referrer's private "name your friends" form at /f/:formToken */
+  formToken: string;
+  disabledAt: string | null;
+  createdAt: string;
+};
+
+/** The referrer as a public page may show them ("on behalf of Sue P."). */
+export type LinkReferrer = {
+  id: string;
+  firstName: string;
+  lastName: string;
+  organisation: string | null;
+};
+
+export type LinkWorkspace = {
+  id: string;
+  slug: string;
+  name: string;
+  brandColor: string;
+  logoUrl: string | null;
+  timeZone: string;
+  currency: string;
+  country: string;
+};
+
+export type ResolvedLink = {
+  link: Link;
+  program: Program;
+  referrer: LinkReferrer;
+  workspace: LinkWorkspace;
+};
+
+export const toLink = (r: LinkRow): Link => ({
+  id: r.id,
+  workspaceId: r.workspace_id,
+  programId: r.program_id,
+  referrerId: r.referrer_id,
+  code: r.code,
+  formToken: r.form_token,
+  disabledAt: r.disabled_at,
+  createdAt: r.created_at,
+});
+
+/** Where a link is shared (`/r/:code`) and where the referrer names friends (`/f/:token`). */
+export function linkUrls(publicUrl: string, link: Pick<Link, 'code' | 'formToken'>) {
+  const base = publicUrl.replace(/\/+$/, '');
+  return { shareUrl: `${base}/r/${link.code}`, formUrl: `${base}/f/${link.formToken}` };
+}
+
+async function livePersonRow(db: Db, workspaceId: string, id: string) {
+  let row = await db
+    .selectFrom('people')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  // A merged person lives on in the one they were merged into (merges flatten chains).
+  if (row?.merged_into_id) {
+    row = await db
+      .selectFrom('people')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', row.merged_into_id)
+      .executeTakeFirst();
+  }
+  return row;
+}
+
+const getLinkRow = (db: Db, workspaceId: string, programId: string, referrerId: string) =>
+  db
+    .selectFrom('referral_links')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('program_id', '=', programId)
+    .where('referrer_id', '=', referrerId)
+    .executeTakeFirst();
+
+/**
+ * The referrer's link in a program, created on first use: one per (program, referrer). Asking
+ * again returns the same link (`created: false`). A merged referrer gets the survivor's link.
+ */
+export async function getOrCreateLink(
+  db: Db,
+  workspaceId: string,
+  programId: string,
+  referrerId: string,
+): Promise<{ link: Link; created: boolean }> {
+  await getProgram(db, workspaceId, programId);
+  const person = await livePersonRow(db, workspaceId, referrerId);
+  if (!person) throw notFound('Referrer');
+  const existing = await getLinkRow(db, workspaceId, programId, person.id);
+  if (existing) return { link: toLink(existing), created: false };
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const row: LinkRow = {
+      workspace_id: workspaceId,
+      id: newId(),
+      program_id: programId,
+      referrer_id: person.id,
+      code: newCode(),
+      form_token: randomToken(),
+      disabled_at: null,
+      created_at: nowIso(),
+    };
+    try {
+      await db.insertInto('referral_links').values(row).execute();
+      return { link: toLink(row), created: true };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // Someone else created this referrer's link at the same moment: theirs is the one.
+      const raced = await getLinkRow(db, workspaceId, programId, person.id);
+      if (raced) return { link: toLink(raced), created: false };
+      // Otherwise the random code was taken (vanishingly rare): draw another.
+      if (db.isTransaction) throw err;
+    }
+  }
+  throw new AppError('internal', 'Could not find a free referral code');
+}
+
+export async function getLink(db: Db, workspaceId: string, id: string): Promise<Link> {
+  const row = await db
+    .selectFrom('referral_links')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Link');
+  return toLink(row);
+}
+
+/** A person's links in every program (a merged person's links included), oldest first. */
+export async function listPersonLinks(db: Db, workspaceId: string, personId: string): Promise<Link[]> {
+  const person = await livePersonRow(db, workspaceId, personId);
+  if (!person) throw notFound('Person');
+  const merged = await db
+    .selectFrom('people')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('merged_into_id', '=', person.id)
+    .execute();
+  const rows = await db
+    .selectFrom('referral_links')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('referrer_id', 'in', [person.id, ...merged.map((m) => m.id)])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toLink);
+}
+
+/** Clicks recorded per link (what the recorder has written so far). */
+export async function clickCounts(
+  db: Db,
+  workspaceId: string,
+  linkIds: string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>(linkIds.map((id) => [id, 0]));
+  if (!linkIds.length) return counts;
+  const rows = await db
+    .selectFrom('clicks')
+    .select(['link_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('workspace_id', '=', workspaceId)
+    .where('link_id', 'in', linkIds)
+    .groupBy('link_id')
+    .execute();
+  for (const r of rows) counts.set(r.link_id, Number(r.n));
+  return counts;
+}
+
+/** Disables or re-enables a link. A disabled code lands on the workspace's general page. */
+export async function setLinkDisabled(db: Db, actor: Actor, id: string, disabled: boolean): Promise<Link> {
+  const link = await getLink(db, actor.workspaceId, id);
+  if (Boolean(link.disabledAt) !== disabled) {
+    await db
+      .updateTable('referral_links')
+      .set({ disabled_at: disabled ? nowIso() : null })
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('id', '=', id)
+      .execute();
+  }
+  invalidateLinkCache(db, link.code);
+  return getLink(db, actor.workspaceId, id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolving a typed or scanned code: the hot path of GET /r/:code.
+
+/** How long a resolved code is trusted in this process (other processes see a disable within it). */
+export const LINK_CACHE_TTL_MS = 30_000;
+export const LINK_CACHE_SIZE = 10_000;
+
+/** What a code leads to, before the "is it open today" check (which depends on the date). */
+type Lookup =
+  | { kind: 'found'; resolved: ResolvedLink }
+  | { kind: 'closed'; workspace: LinkWorkspace }
+  | { kind: 'unknown' };
+type CacheEntry = { at: number; value: Lookup };
+
+const caches = new WeakMap<object, Map<string, CacheEntry>>();
+
+function cacheOf(db: Db) {
+  let c = caches.get(db);
+  if (!c) {
+    c = new Map();
+    caches.set(db, c);
+  }
+  return c;
+}
+
+/**
+ * Forgets cached codes in this process: one code, or all of them (after a program changes).
+ * Other processes see the change within LINK_CACHE_TTL_MS.
+ */
+export function invalidateLinkCache(db: Db, code?: string) {
+  const c = caches.get(db);
+  if (!c) return;
+  if (code === undefined) c.clear();
+  else c.delete(code);
+}
+
+const toWorkspace = (w: Selectable<WorkspacesTable>): LinkWorkspace => ({
+  id: w.id,
+  slug: w.slug,
+  name: w.name,
+  brandColor: w.brand_color,
+  logoUrl: w.logo_url,
+  timeZone: w.time_zone,
+  currency: w.currency,
+  country: w.country,
+});
+
+const toReferrer = (p: Selectable<PeopleTable>): LinkReferrer => ({
+  id: p.id,
+  firstName: p.first_name,
+  lastName: p.last_name,
+  organisation: p.organisation,
+});
+
+async function lookup(db: Db, code: string): Promise<Lookup> {
+  const row = await db
+    .selectFrom('referral_links as l')
+    .innerJoin('workspaces as w', 'w.id', 'l.workspace_id')
+    .selectAll('l')
+    .select([
+      'w.slug',
+      'w.name',
+      'w.brand_color',
+      'w.logo_url',
+      'w.time_zone',
+      'w.currency',
+      'w.country',
+      'w.address',
+      'w.review_links',
+      'w.created_at as w_created_at',
+      'w.updated_at as w_updated_at',
+    ])
+    .where('l.code', '=', code)
+    .executeTakeFirst();
+  if (!row) return { kind: 'unknown' };
+  const workspace = toWorkspace({
+    id: row.workspace_id,
+    slug: row.slug,
+    name: row.name,
+    currency: row.currency,
+    time_zone: row.time_zone,
+    country: row.country,
+    address: row.address,
+    brand_color: row.brand_color,
+    logo_url: row.logo_url,
+    review_links: row.review_links,
+    created_at: row.w_created_at,
+    updated_at: row.w_updated_at,
+  });
+  if (row.disabled_at) return { kind: 'closed', workspace };
+  const referrer = await livePersonRow(db, row.workspace_id, row.referrer_id);
+  if (!referrer) return { kind: 'closed', workspace };
+  const program = await getProgram(db, row.workspace_id, row.program_id);
+  return {
+    kind: 'found',
+    resolved: { link: toLink(row), program, referrer: toReferrer(referrer), workspace },
+  };
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+/** Today (YYYY-MM-DD) in a time zone, with the formatter kept: this runs on every click. */
+function today(timeZone: string, at: Date): string {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(at);
+}
+
+export type CodeResolution =
+  | ({ status: 'open' } & ResolvedLink)
+  /** disabled link, program not open, or the referrer is gone: send to the workspace's page */
+  | { status: 'closed'; workspace: LinkWorkspace }
+  /** malformed or unknown code: no workspace known */
+  | { status: 'unknown' };
+
+/**
+ * What a typed or scanned code leads to, with the workspace even when the link is closed, so
+ * `/r/:code` can land a disabled code on the workspace's general page. Cached in-process
+ * (LRU of LINK_CACHE_SIZE codes, LINK_CACHE_TTL_MS); unknown codes are not cached, so a
+ * guesser cannot evict real links.
+ */
+export async function resolveCode(db: Db, rawCode: string, now = new Date()): Promise<CodeResolution> {
+  const code = normalizeCode(rawCode);
+  if (!code) return { status: 'unknown' };
+  const cache = cacheOf(db);
+  const t = now.getTime();
+  let entry = cache.get(code);
+  if (entry && t - entry.at > LINK_CACHE_TTL_MS) {
+    cache.delete(code);
+    entry = undefined;
+  }
+  if (entry) {
+    // Most recently used last: Map keeps insertion order, so the first key is the eviction victim.
+    cache.delete(code);
+    cache.set(code, entry);
+  } else {
+    const value = await lookup(db, code);
+    if (value.kind === 'unknown') return { status: 'unknown' };
+    entry = { at: t, value };
+    cache.set(code, entry);
+    if (cache.size > LINK_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  }
+  const v = entry.value;
+  if (v.kind === 'closed') return { status: 'closed', workspace: v.workspace };
+  if (v.kind === 'unknown') return { status: 'unknown' };
+  const { program, workspace } = v.resolved;
+  if (!isOpen(program, today(workspace.timeZone, now))) return { status: 'closed', workspace };
+  return { status: 'open', ...v.resolved };
+}
+
+/**
+ * The link, program, referrer (a merged referrer resolves to the survivor) and workspace of a
+ * code; null for unknown, malformed or disabled codes, or a program not open today.
+ */
+export async function resolveLinkByCode(
+  db: Db,
+  rawCode: string,
+  now = new Date(),
+): Promise<ResolvedLink | null> {
+  const r = await resolveCode(db, rawCode, now);
+  if (r.status !== 'open') return null;
+  const { status: _s, ...resolved } = r;
+  return resolved;
+}

@@ -1,0 +1,114 @@
+/**
+ * The demo login works in a browser: a real server on a temporary SQLite file with the demo
+ * clinic, and Debian's Chromium driven by playwright-core.
+ */
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type DemoServer,
+  launchChromium,
+  newPage,
+  PHONE,
+  SHOTS,
+  signIn,
+  startDemoServer,
+} from './harness.ts';
+
+let server: DemoServer;
+let browser: Browser;
+/** A demo customer whose name is unique in the clinic, to search for. */
+let customer: { id: string; first_name: string; last_name: string };
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+  const customers = await server.db
+    .selectFrom('people')
+    .select(['id', 'first_name', 'last_name'])
+    .where('workspace_id', '=', server.workspaceId)
+    .where('kind', '=', 'customer')
+    .orderBy('external_id')
+    .execute();
+  customer = customers.find(
+    (c) => customers.filter((o) => o.first_name === c.first_name && o.last_name === c.last_name).length === 1,
+  )!;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('demo login in a browser', () => {
+  it('signs in, lists and finds a customer, edits them, signs out', async () => {
+    const { page, problems, done } = await newPage(browser, server.base);
+    try {
+      // The root sends the browser to the app, which asks who you are first.
+      await page.goto('/');
+      await page.waitForURL(/\/app\/sign-in/);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+
+      await signIn(page, server.owner.email, server.owner.password);
+      await page.waitForURL(/\/app\/people$/);
+      await page.getByRole('heading', { name: 'People' }).waitFor();
+      const table = page.getByRole('table', { name: 'People' });
+      await table.waitFor();
+      // 3 partners and 300 customers, 25 to a page.
+      await page.getByText('1–25 of 303').waitFor();
+      expect(await table.getByRole('row').count()).toBe(26);
+      await page.getByRole('banner').getByText('Maple Street Chiropractic').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'people.png') });
+
+      // Search narrows the list to the one customer.
+      const name = `${customer.first_name} ${customer.last_name}`;
+      await page.getByRole('searchbox', { name: 'Search' }).fill(name);
+      await page.getByText('1–1 of 1').waitFor();
+      expect(page.url()).toContain(`q=${encodeURIComponent(name).replace(/%20/g, '+')}`);
+      await table.getByRole('link', { name }).click();
+
+      // The profile, then an edit that sticks.
+      await page.waitForURL(new RegExp(`/app/people/${customer.id}$`));
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const note = 'Prefers early morning appointments';
+      await page.getByLabel('Notes').fill(note);
+      await page.getByLabel('How did they hear about us?').fill('Referred by a neighbour');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const notes = page.getByRole('region', { name: 'Notes' });
+      await notes.getByText(note).waitFor();
+      await page.reload();
+      await page.getByRole('region', { name: 'Notes' }).getByText(note).waitFor();
+      await page.getByRole('region', { name: 'Details' }).getByText('Referred by a neighbour').waitFor();
+
+      await page.getByRole('navigation').getByRole('link', { name: 'People' }).click();
+      await page.waitForURL(/\/app\/people$/);
+
+      // Sign out: back at sign-in, and the app is closed until signing in again.
+      await page.getByRole('button', { name: 'Account' }).click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/app\/sign-in/);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.goto(`/app/people/${customer.id}`);
+      await page.waitForURL(/\/app\/sign-in\?next=/);
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('says so when the password is wrong', async () => {
+    const { page, problems, done } = await newPage(browser, server.base, PHONE);
+    try {
+      await page.goto('/app/');
+      await signIn(page, server.owner.email, 'not the password');
+      const alert = page.getByRole('alert').filter({ hasText: 'Could not sign in' });
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('Email or password is wrong');
+      expect(page.url()).toMatch(/\/app\/sign-in/);
+      await page.screenshot({ path: join(SHOTS, 'sign-in-error-phone.png') });
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+});

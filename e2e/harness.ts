@@ -1,0 +1,105 @@
+/**
+ * What every end-to-end test needs: the built admin app, a real server on a temporary SQLite
+ * file with the demo clinic, and Debian's Chromium driven by playwright-core (never a
+ * downloaded browser).
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { buildWebIfStale } from '../scripts/build-web.ts';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { connect, type Db } from '../src/db/connect.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { DEMO_OWNER, seedDemo } from '../src/demo/demo.ts';
+import { webRoutes } from '../src/web/web.routes.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots land here, to look at after a run. */
+export const SHOTS = join(tmpdir(), 'vouch-e2e');
+
+export type DemoServer = {
+  base: string;
+  db: Db;
+  workspaceId: string;
+  owner: { email: string; password: string };
+  close: () => Promise<void>;
+};
+
+/** Builds the web app if stale, seeds the demo into a fresh database and listens on a free port. */
+export async function startDemoServer(): Promise<DemoServer> {
+  await buildWebIfStale({ quiet: true });
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(dir, 'vouch.db')}`,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+  });
+  const conn = connect(config.database);
+  await migrate(conn.db);
+  const demo = await seedDemo(conn.db);
+  const app = await buildApp({ db: conn.db, config, logger: false });
+  // Until app.ts registers the admin app itself.
+  if (!app.hasRoute({ method: 'GET', url: '/app/*' })) await webRoutes(app, { db: conn.db, config });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    db: conn.db,
+    workspaceId: demo.workspaceId,
+    owner: { email: DEMO_OWNER, password: demo.password! },
+    close: async () => {
+      await app.close();
+      await conn.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI's .ci/run does)`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A fresh browser profile; `problems` collects every error the page throws or logs. */
+export async function newPage(browser: Browser, base: string, viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport, baseURL: base });
+  context.setDefaultTimeout(8_000);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    // Refused requests (a wrong password, a duplicate) are logged by the browser; the app shows them.
+    if (
+      msg.type() === 'error' &&
+      !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
+    )
+      problems.push(`console: ${msg.text()}`);
+  });
+  return { page, problems, done: () => context.close() };
+}
+
+export async function signIn(page: Page, email: string, password: string) {
+  await page.getByRole('textbox', { name: 'Email' }).fill(email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

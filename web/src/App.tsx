@@ -1,0 +1,46 @@
+import { lazy } from 'react';
+import { Navigate, Route, Routes } from 'react-router';
+import { RequireRole, RequireSession } from './components/guards.tsx';
+import { Shell } from './components/Shell.tsx';
+import { SignIn } from './pages/SignIn.tsx';
+
+// One chunk per page: the sign-in screen and the shell load first, the rest on demand.
+const PeopleList = lazy(() => import('./pages/people/PeopleList.tsx'));
+const PersonNew = lazy(() => import('./pages/people/PersonNew.tsx'));
+const PersonProfile = lazy(() => import('./pages/people/PersonProfile.tsx'));
+const ImportPage = lazy(() => import('./pages/Import.tsx'));
+const Settings = lazy(() => import('./pages/settings/Settings.tsx'));
+const WorkspaceSettings = lazy(() => import('./pages/settings/WorkspaceSettings.tsx'));
+const StaffSettings = lazy(() => import('./pages/settings/StaffSettings.tsx'));
+const ApiKeySettings = lazy(() => import('./pages/settings/ApiKeySettings.tsx'));
+const NotFound = lazy(() => import('./pages/NotFound.tsx'));
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="sign-in" element={<SignIn />} />
+      <Route
+        element={
+          <RequireSession>
+            <Shell />
+          </RequireSession>
+        }
+      >
+        <Route index element={<Navigate to="/people" replace />} />
+        <Route path="people" element={<PeopleList />} />
+        <Route path="people/new" element={<PersonNew />} />
+        <Route path="people/:id" element={<PersonProfile />} />
+        <Route element={<RequireRole min="manager" />}>
+          <Route path="import" element={<ImportPage />} />
+          <Route path="settings" element={<Settings />}>
+            <Route index element={<Navigate to="workspace" replace />} />
+            <Route path="workspace" element={<WorkspaceSettings />} />
+            <Route path="staff" element={<StaffSettings />} />
+            <Route path="api-keys" element={<ApiKeySettings />} />
+          </Route>
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * Shapes of the API, taken from the server's zod schemas as types only: nothing of zod reaches
+ * the bundle, and a change on the server shows up here at `tsc` time.
+ */
+import type { z } from 'zod';
+import type {
+  ApiKey as ApiKeySchema,
+  NewApiKey as NewApiKeySchema,
+  Role as RoleSchema,
+  SessionInfo as SessionInfoSchema,
+  StaffMember as StaffMemberSchema,
+} from '../../../src/auth/auth.schema.ts';
+import type {
+  PeopleQuery as PeopleQuerySchema,
+  PersonKind as PersonKindSchema,
+  PersonPatch as PersonPatchSchema,
+  Person as PersonSchema,
+} from '../../../src/people/people.schema.ts';
+import type {
+  PostalAddress as PostalAddressSchema,
+  WorkspacePatch as WorkspacePatchSchema,
+  Workspace as WorkspaceSchema,
+} from '../../../src/workspaces/workspaces.schema.ts';
+
+export type Role = z.infer<typeof RoleSchema>;
+export type Session = z.infer<typeof SessionInfoSchema>;
+export type StaffMember = z.infer<typeof StaffMemberSchema>;
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+export type NewApiKey = z.infer<typeof NewApiKeySchema>;
+
+export type Person = z.infer<typeof PersonSchema>;
+export type PersonKind = z.infer<typeof PersonKindSchema>;
+export type PersonPatch = z.input<typeof PersonPatchSchema>;
+export type PeopleSort = z.output<typeof PeopleQuerySchema>['sort'];
+export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+
+export type PostalAddress = z.infer<typeof PostalAddressSchema>;
+export type Workspace = z.infer<typeof WorkspaceSchema>;
+export type WorkspacePatch = z.input<typeof WorkspacePatchSchema>;
+
+export const roleRank: Record<Role, number> = { staff: 1, manager: 2, owner: 3 };
+export const atLeast = (role: Role | undefined, min: Role) => !!role && roleRank[role] >= roleRank[min];

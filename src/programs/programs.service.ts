@@ -190,3 +190,22 @@ export const todayIn = (timeZone: string, at = new Date()) =>
   new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
     at,
   );
+
+/** Every version of a program's terms, newest first; `current` marks the one new referrals get. */
+export async function listTermsVersions(db: Db, workspaceId: string, programId: string) {
+  const program = await getProgram(db, workspaceId, programId);
+  const rows = await db
+    .selectFrom('program_terms')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('program_id', '=', programId)
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    version: r.version,
+    terms: JSON.parse(r.terms) as ProgramTerms,
+    current: r.id === program.termsId,
+    createdAt: r.created_at,
+  }));
+}

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Actor } from '../auth/auth.service.ts';
-import { type Db, isUniqueViolation } from '../db/connect.ts';
+import type { Db } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { randomToken } from '../lib/secrets.ts';
@@ -122,17 +122,17 @@ export async function getOrCreateLink(
       disabled_at: null,
       created_at: nowIso(),
     };
-    try {
-      await db.insertInto('referral_links').values(row).execute();
-      return { link: toLink(row), created: true };
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      // Someone else created this referrer's link at the same moment: theirs is the one.
-      const raced = await getLinkRow(db, workspaceId, programId, person.id);
-      if (raced) return { link: toLink(raced), created: false };
-      // Otherwise the random code was taken (vanishingly rare): draw another.
-      if (db.isTransaction) throw err;
-    }
+    // Any unique clash (this referrer's link made at the same moment, or a taken code) inserts
+    // nothing instead of failing, so this also works inside a caller's transaction.
+    const res = await db
+      .insertInto('referral_links')
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return { link: toLink(row), created: true };
+    const raced = await getLinkRow(db, workspaceId, programId, person.id);
+    if (raced) return { link: toLink(raced), created: false };
+    // Otherwise the random code was taken (vanishingly rare): draw another.
   }
   throw new AppError('internal', 'Could not find a free referral code');
 }

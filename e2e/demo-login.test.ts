@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setPassword } from '../src/auth/auth.service.ts';
 import {
   type DemoServer,
   launchChromium,
@@ -106,6 +107,62 @@ describe('demo login in a browser', () => {
       expect(await alert.textContent()).toContain('Email or password is wrong');
       expect(page.url()).toMatch(/\/app\/sign-in/);
       await page.screenshot({ path: join(SHOTS, 'sign-in-error-phone.png') });
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('warns of a duplicate when adding a person, and creates anyway when asked', async () => {
+    const { page, problems, done } = await newPage(browser, server.base);
+    try {
+      await page.goto('/app/people/new');
+      await signIn(page, server.owner.email, server.owner.password);
+      await page.waitForURL(/\/app\/people\/new$/);
+      // Dr. Patel's practice is a partner already; the front desk types her in again.
+      await page.getByRole('textbox', { name: 'First name' }).fill('Anita');
+      await page.getByRole('textbox', { name: 'Last name' }).fill('Patel');
+      await page.getByRole('textbox', { name: 'Email' }).fill('Anita@PatelFamilyMed.example');
+      await page.getByRole('main').getByRole('button', { name: 'Add person' }).click();
+      const warning = page.getByRole('alert').filter({ hasText: 'This looks like someone you already have' });
+      await warning.waitFor();
+      await warning.getByRole('link', { name: 'Anita Patel' }).waitFor();
+      expect(page.url()).toMatch(/\/app\/people\/new$/);
+      await warning.getByRole('button', { name: 'Create anyway' }).click();
+      await page.waitForURL(/\/app\/people\/[0-9a-f-]{36}$/);
+      await page.getByRole('heading', { name: 'Anita Patel', level: 1 }).waitFor();
+      const count = await server.db
+        .selectFrom('people')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('workspace_id', '=', server.workspaceId)
+        .where('email', '=', 'anita@patelfamilymed.example')
+        .executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(2);
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('shows front-desk staff neither Settings nor Import', async () => {
+    const desk = await server.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'frontdesk@maple-street.example')
+      .executeTakeFirstOrThrow();
+    await setPassword(server.db, desk.id, 'front desk password');
+    const { page, problems, done } = await newPage(browser, server.base, PHONE);
+    try {
+      await page.goto('/app/');
+      await signIn(page, 'frontdesk@maple-street.example', 'front desk password');
+      await page.getByRole('table', { name: 'People' }).waitFor();
+      await page.getByRole('button', { name: 'Open navigation' }).click();
+      const nav = page.getByRole('navigation');
+      await nav.getByRole('link', { name: 'People' }).waitFor();
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['People']);
+      // Typing the address does not open the page either.
+      await page.goto('/app/settings/staff');
+      await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
       expect(problems).toEqual([]);
     } finally {
       await done();

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors.ts';
@@ -63,14 +63,15 @@ export async function serveWeb(app: App, opts: { dist: string }): Promise<void> 
       if (rel === '' || rel === 'index.html') return sendIndex(reply);
       const file = resolve(dist, rel);
       const inside = file.startsWith(dist + sep) && !rel.split('/').some((part) => part.startsWith('.'));
-      const stat = inside ? statSync(file, { throwIfNoEntry: false }) : undefined;
+      if (!inside) throw new AppError('not_found', `No file /app/${rel}`);
+      const stat = statSync(file, { throwIfNoEntry: false });
       if (stat?.isFile()) {
         const hashed = rel.startsWith('assets/');
         reply.header('cache-control', hashed ? `public, max-age=${YEAR}, immutable` : 'public, max-age=3600');
         return reply.sendFile(rel);
       }
-      // A missing script or image must fail as such, not turn into a page.
-      if (rel.startsWith('assets/') || extname(rel) !== '') {
+      // A missing script or image (any name with a dot) must fail as such, not turn into a page.
+      if (rel.startsWith('assets/') || /\.[^/]*$/.test(rel)) {
         throw new AppError('not_found', `No file /app/${rel}`);
       }
       return sendIndex(reply);

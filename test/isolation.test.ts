@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId, nowIso } from '../src/lib/ids.ts';
+import { createProgram } from '../src/programs/programs.service.ts';
+import { createReferral, issueCoupon } from '../src/referrals/referrals.service.ts';
 import { dialects } from './db.ts';
 import { type Client, type TestApp, testApp } from './http.ts';
 
@@ -13,9 +16,27 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'POST /api/v1/people/{id}/merge': (b) => ({ otherId: b.own }),
   'PATCH /api/v1/staff/{userId}': () => ({ role: 'staff' }),
   'PATCH /api/v1/people/{id}': () => ({ firstName: 'Hijacked' }),
+  'POST /api/v1/referrals': (b) => ({
+    programId: b.program,
+    referrer: { personId: b.person },
+    friend: { firstName: 'Mallory' },
+  }),
+  'PATCH /api/v1/referrals/{id}': () => ({ status: 'void', voidReason: 'hijacked' }),
+  'POST /api/v1/referrals/{id}/notes': () => ({ note: 'Hijacked' }),
+  'POST /api/v1/referrals/{id}/opted-in': () => ({ source: 'hijacked' }),
+  'POST /api/v1/intake-matches/{id}/confirm': (b) => ({ referrerId: b.own }),
 };
 
-type Ids = { person: string; user: string; all: string[]; own: string };
+type Ids = {
+  person: string;
+  user: string;
+  all: string[];
+  own: string;
+  program: string;
+  referral: string;
+  couponCode: string;
+  intakeMatch: string;
+};
 
 describe.each(dialects)('workspace isolation on %s', (dialect) => {
   let t: TestApp;
@@ -42,11 +63,52 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     const own = (
       await a.req('POST', '/api/v1/people', { firstName: 'Alice', email: 'alice@example.com' })
     ).json().id;
+    // A referral with a coupon, and an intake answer waiting for staff, all of B.
+    const bActor = {
+      workspaceId: b.workspaceId,
+      role: 'owner' as const,
+      userId: b.userId,
+      via: 'session' as const,
+    };
+    const program = await createProgram(t.db, bActor, { name: `${MARKER} Program`, status: 'active' });
+    const { referral } = await createReferral(
+      t.db,
+      b.workspaceId,
+      { userId: b.userId, label: MARKER },
+      {
+        programId: program.id,
+        referrerId: person.id,
+        channel: 'staff',
+        friend: { firstName: `${MARKER} Friend`, email: 'zeb.friend@example.com' },
+      },
+    );
+    const coupon = await issueCoupon(t.db, b.workspaceId, referral, null, 30);
+    const intakeMatch = newId();
+    await t.db
+      .insertInto('intake_matches')
+      .values({
+        workspace_id: b.workspaceId,
+        id: intakeMatch,
+        person_id: referral.friend.id,
+        program_id: program.id,
+        referred_by_text: MARKER,
+        candidates: JSON.stringify([{ personId: person.id, name: MARKER, score: 0.9 }]),
+        resolved_at: null,
+        referral_id: null,
+        created_at: nowIso(),
+      })
+      .execute();
     ids = {
       person: person.id,
       user: b.userId,
       own,
-      all: [person.id, key.id, b.userId, imported.json()?.id].filter(Boolean),
+      program: program.id,
+      referral: referral.id,
+      couponCode: coupon.code,
+      intakeMatch,
+      all: [person.id, key.id, b.userId, imported.json()?.id, referral.id, coupon.id, intakeMatch].filter(
+        Boolean,
+      ),
     };
   });
   afterAll(() => t.close());
@@ -79,7 +141,22 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     expect((await a.req('POST', `/api/v1/people/${ids.own}/merge`, { otherId: ids.person })).statusCode).toBe(
       404,
     );
+    // Coupon codes are looked up in the caller's workspace only.
+    expect((await a.req('GET', `/api/v1/coupons/${ids.couponCode}`)).statusCode).toBe(404);
+    expect((await a.req('POST', `/api/v1/coupons/${ids.couponCode}/redeem`, {})).statusCode).toBe(404);
+    // A referral entered in A cannot use B's program or people.
+    expect(
+      (await a.req('POST', '/api/v1/referrals', bodies['POST /api/v1/referrals']!(ids))).statusCode,
+    ).toBe(404);
     // B is untouched.
+    const detail = (await b.req('GET', `/api/v1/referrals/${ids.referral}`)).json();
+    expect(detail.referral).toMatchObject({ status: 'new', flag: null, friendOptInAt: null });
+    expect(detail.activities.map((x: { kind: string }) => x.kind)).toEqual(['created']);
+    expect(detail.coupon.redeemedAt).toBeNull();
+    expect((await b.req('GET', '/api/v1/intake-matches?open=true')).json().items[0]).toMatchObject({
+      id: ids.intakeMatch,
+      state: 'open',
+    });
     const person = (await b.req('GET', `/api/v1/people/${ids.person}`)).json();
     expect(person).toMatchObject({ firstName: MARKER, mergedIntoId: null });
     expect((await b.req('GET', '/api/v1/staff')).json()).toHaveLength(1);

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setPassword } from '../src/auth/auth.service.ts';
+import { addMember, setPassword } from '../src/auth/auth.service.ts';
+import { createWorkspace } from '../src/workspaces/workspaces.service.ts';
 import {
   type DemoServer,
   launchChromium,
@@ -163,6 +164,34 @@ describe('demo login in a browser', () => {
       // Typing the address does not open the page either.
       await page.goto('/app/settings/staff');
       await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+
+  it('switches between the workspaces of a consultant', async () => {
+    const owner = await server.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', server.owner.email)
+      .executeTakeFirstOrThrow();
+    const other = await createWorkspace(server.db, { name: 'Riverside Massage Studio', country: 'US' });
+    await addMember(server.db, other.id, owner.id, 'manager');
+    const { page, problems, done } = await newPage(browser, server.base);
+    try {
+      await page.goto('/app/');
+      await signIn(page, server.owner.email, server.owner.password);
+      await page.getByText(/^1–25 of \d+$/).waitFor();
+      await page.getByRole('button', { name: /Switch workspace/ }).click();
+      await page.getByRole('menuitem', { name: /Riverside Massage Studio/ }).click();
+      // The other business has nobody yet, and its name is in the header.
+      await page.getByText('No people yet').waitFor();
+      await page
+        .getByRole('button', { name: 'Workspace: Riverside Massage Studio. Switch workspace' })
+        .waitFor();
+      await page.reload();
+      await page.getByText('No people yet').waitFor();
       expect(problems).toEqual([]);
     } finally {
       await done();

@@ -145,27 +145,19 @@ const ReferralEdge = z.object({
   wonAt: z.string().nullable(),
 });
 const Counts = z.object({
-  referred: z.number().describe('people this person referred (any status)'),
+  referred: z.number().describe('people this person referred (void referrals not counted)'),
   won: z.number().describe('of which became customers'),
 });
 
-export type NetworkNode = {
-  person: z.infer<typeof PersonNode>;
-  referral: z.infer<typeof ReferralEdge>;
-  counts: z.infer<typeof Counts>;
-  /** already shown higher up (a cycle): not expanded again */
-  repeated: boolean;
-  referred: NetworkNode[];
-};
-const NetworkNode: z.ZodType<NetworkNode> = z.lazy(() =>
-  z.object({
-    person: PersonNode,
-    referral: ReferralEdge,
-    counts: Counts,
-    repeated: z.boolean(),
-    referred: z.array(NetworkNode),
-  }),
-);
+export const NetworkNode = z.object({
+  generation: z.number().describe('1: referred by the person asked about; 2: by one of those; …'),
+  referrerId: z.string().describe('who referred this person: the person asked about or an earlier node'),
+  person: PersonNode,
+  referral: ReferralEdge,
+  counts: Counts,
+  repeated: z.boolean().describe('already shown higher up (a cycle): not followed again'),
+});
+export type NetworkNode = z.infer<typeof NetworkNode>;
 
 export const NetworkQuery = z.strictObject({
   depth: z.coerce.number().int().min(1).max(6).default(3).describe('generations downwards'),
@@ -177,7 +169,9 @@ export const Network = z.object({
   referredBy: z
     .array(z.object({ person: PersonNode, referral: ReferralEdge }))
     .describe('who referred them, who referred that person … up to the source of influence'),
-  referred: z.array(NetworkNode).describe('whom they referred, and whom those referred'),
+  referred: z
+    .array(NetworkNode)
+    .describe('whom they referred, and whom those referred: generation by generation, oldest first'),
   truncated: z.boolean().describe('the network is larger than what is shown'),
 });
 export type Network = z.infer<typeof Network>;

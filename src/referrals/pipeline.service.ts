@@ -671,13 +671,12 @@ export async function getNetwork(
 
   // Downwards: everyone referred by the previous generation, one query per generation.
   const referred: NetworkNode[] = [];
-  const all: NetworkNode[] = [];
   const seen = new Set([root.id]);
-  let childrenOf = new Map<string, NetworkNode[]>([[root.id, referred]]);
-  for (let g = 0; g < depth && childrenOf.size && !truncated; g++) {
-    const room = MAX_NETWORK - all.length;
+  let frontier = [root.id];
+  for (let generation = 1; generation <= depth && frontier.length && !truncated; generation++) {
+    const room = MAX_NETWORK - referred.length;
     const rows = await edgeQuery(db, workspaceId, 'r.friend_id')
-      .where('r.referrer_id', 'in', [...childrenOf.keys()])
+      .where('r.referrer_id', 'in', frontier)
       .orderBy('r.created_at')
       .orderBy('r.id')
       .limit(room + 1)
@@ -686,23 +685,21 @@ export async function getNetwork(
       truncated = true;
       rows.length = room;
     }
-    const next = new Map<string, NetworkNode[]>();
+    frontier = [];
     for (const row of rows) {
       const repeated = seen.has(row.friend_id);
-      const node: NetworkNode = {
+      referred.push({
+        generation,
+        referrerId: row.referrer_id,
         ...edgeParts(row),
         counts: { referred: 0, won: 0 },
         repeated,
-        referred: [],
-      };
-      childrenOf.get(row.referrer_id)!.push(node);
-      all.push(node);
+      });
       if (!repeated) {
         seen.add(row.friend_id);
-        next.set(row.friend_id, node.referred);
+        frontier.push(row.friend_id);
       }
     }
-    childrenOf = next;
   }
 
   // How many each person shown referred, and how many of those were won: one query.
@@ -724,7 +721,7 @@ export async function getNetwork(
     for (const r of rows)
       counts.set(r.referrer_id, { referred: Number(r.referred), won: Number(r.won ?? 0) });
   }
-  for (const node of all) node.counts = counts.get(node.person.id) ?? { referred: 0, won: 0 };
+  for (const node of referred) node.counts = counts.get(node.person.id) ?? { referred: 0, won: 0 };
 
   return {
     person: { id: root.id, name: personName(root), kind: root.kind },

@@ -57,7 +57,7 @@ export function couponRoutes(app: App, ctx: PublicCtx) {
         404,
         codeEntryHtml({
           value: '',
-          error: "We couldn't find that coupon. If you have a referral code, type it here.",
+          error: 'We couldn’t find that coupon. If you have a referral code, type it here.',
         }),
       );
     }

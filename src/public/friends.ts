@@ -254,7 +254,7 @@ async function submit(
         err.code === 'unprocessable' &&
         err.details?.some((d) => d.message === 'same person as the referrer')
       ) {
-        notAdded.push({ name: label(row), note: "that's you! This list is for the people you know" });
+        notAdded.push({ name: label(row), note: 'that’s you! This list is for the people you know' });
       } else if (err.code === 'conflict') {
         notAdded.push({ name: label(row), note: `already a client of ${f.workspace.name}, thank you` });
       } else if (err.code === 'validation') {

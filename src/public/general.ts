@@ -99,7 +99,7 @@ async function submit(
 ) {
   if (isCrossSite(req, ctx.publicUrl)) return sendHtml(reply, 403, crossSitePage());
   const w = await loadWorkspace(ctx, req.params.slug);
-  if (!w) return sendHtml(reply, 404, codeEntryHtml({ error: "We couldn't find this business's page." }));
+  if (!w) return sendHtml(reply, 404, codeEntryHtml({ error: 'We couldn’t find this business’s page.' }));
   const path = `/w/${w.slug}`;
   const t = theme({ name: w.name, brandColor: w.brand_color, logoUrl: w.logo_url });
   if (!(await checkFormToken(ctx.db, path, bodyField(req.body, 'token', 100)))) {
@@ -172,7 +172,7 @@ export function generalRoutes(app: App, ctx: PublicCtx) {
         reply,
         404,
         codeEntryHtml({
-          error: "We couldn't find this business's page. If you have a referral code, type it here.",
+          error: 'We couldn’t find this business’s page. If you have a referral code, type it here.',
         }),
       );
     }

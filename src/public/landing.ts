@@ -52,7 +52,7 @@ export function landingHtml(
   const landing = r.program.landing;
   const offer = incentiveText(r.program.terms.friendIncentive, r.workspace.currency, r.workspace.country);
   const days = r.program.terms.couponDays;
-  const headline = landing.headline || `${who} thinks you'll love ${business}`;
+  const headline = landing.headline || `${who} thinks you’ll love ${business}`;
   const errorList = Object.entries(errors).filter(([k]) => k !== 'form');
   const body = html`
 <div class="card">
@@ -103,7 +103,7 @@ ${field({ name: 'phone', label: 'Phone', type: 'tel', value: values.phone, error
 <label class="check" for="consent"><input type="checkbox" id="consent" name="consent" value="yes"${
     values.consent ? html` checked` : ''
   } aria-describedby="consent-hint"> <span>Yes, ${business} may contact me about this offer.</span></label>
-<p class="hint" id="consent-hint">Without the tick you still get your coupon on the next screen; ${business} just won't contact you.</p>
+<p class="hint" id="consent-hint">Without the tick you still get your coupon on the next screen; ${business} just won’t contact you.</p>
 <button type="submit" class="full">${offer ? 'Claim my offer' : 'Send'}</button>
 </form>
 </section>`;
@@ -115,7 +115,7 @@ export function codeEntryHtml(opts: { theme?: Theme; value?: string; error?: str
   const t = opts.theme ?? neutralTheme;
   const body = html`<div class="card">
 <h1>Have a referral code?</h1>
-<p>Type the code from your card, letter or message. Letters and numbers only; capitals don't matter.</p>
+<p>Type the code from your card, letter or message. Letters and numbers only; capitals don’t matter.</p>
 <form method="get" action="/code">
 ${opts.slug ? html`<input type="hidden" name="from" value="${opts.slug}">` : ''}
 ${field({ name: 'code', label: 'Your code', value: opts.value ?? '', error: opts.error, autocomplete: 'off', maxlength: 40, hint: 'For example 7KX4 M9PQ' })}
@@ -187,7 +187,7 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
     return sendHtml(
       reply,
       404,
-      codeEntryHtml({ value: req.params.code, error: "We couldn't find this code." }),
+      codeEntryHtml({ value: req.params.code, error: 'We couldn’t find this code.' }),
     );
   }
   if (resolution.status === 'closed') return sendHtml(reply, 410, closedPage(resolution.workspace));
@@ -272,8 +272,8 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
         422,
         messagePage({
           theme: t,
-          title: `This offer is for ${who}'s friends`,
-          message: `These look like ${who}'s own details, and a welcome offer cannot go to the person who shares it. Thank you for spreading the word: send the link to a friend who would like ${r.workspace.name}.`,
+          title: `This offer is for ${who}’s friends`,
+          message: `These look like ${who}’s own details, and a welcome offer cannot go to the person who shares it. Thank you for spreading the word: send the link to a friend who would like ${r.workspace.name}.`,
           links: [{ href: `/p/${r.link.code}`, label: 'Back to the offer' }],
         }),
       );
@@ -284,8 +284,8 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
         409,
         messagePage({
           theme: t,
-          title: `You're already with ${r.workspace.name}`,
-          message: `This welcome offer is for people new to ${r.workspace.name}, and our records show you are already a client, so we can't issue a coupon. Thank you for being with us!`,
+          title: `You’re already with ${r.workspace.name}`,
+          message: `This welcome offer is for people new to ${r.workspace.name}, and our records show you are already a client, so we can’t issue a coupon. Thank you for being with us!`,
           links: [{ href: `/w/${r.workspace.slug}`, label: `Visit ${r.workspace.name}` }],
         }),
       );
@@ -328,7 +328,7 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
       messagePage({
         theme: t,
         title: 'You have already claimed this offer',
-        message: `Your coupon was shown when you first claimed it. If you can't find it, just tell ${r.workspace.name} your name when you visit: they can look it up.`,
+        message: `Your coupon was shown when you first claimed it. If you can’t find it, just tell ${r.workspace.name} your name when you visit: they can look it up.`,
         links: [{ href: `/w/${r.workspace.slug}`, label: `Visit ${r.workspace.name}` }],
       }),
     );
@@ -406,7 +406,7 @@ export function landingRoutes(app: App, ctx: PublicCtx) {
           slug: from,
           value: typed,
           error: shape
-            ? "We couldn't find that code. Please check it against your card or message."
+            ? 'We couldn’t find that code. Please check it against your card or message.'
             : 'Codes use the letters A–Z (without I, L and O) and the digits 2–9. Please check it against your card or message.',
         }),
       );

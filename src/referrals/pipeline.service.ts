@@ -138,16 +138,26 @@ export async function enterReferral(
     introduced: input.introduced,
     friendOptIn: input.friendOptIn ? { source: `told ${by.label}` } : null,
   });
-  const { referral, created } = result;
-  if (input.note) await addActivity(db, ws, referral.id, by, { kind: 'note', note: input.note });
-  if (created) return input.note ? { referral: await getReferral(db, ws, referral.id), created } : result;
-  const same = referral.referrer.id === referrerId;
+  const { created } = result;
+  const id = result.referral.id;
+  if (input.note) await addActivity(db, ws, id, by, { kind: 'note', note: input.note });
+  if (!created) {
+    // What the desk learnt still counts for the referral that exists: the friend standing here
+    // agreed to be contacted, or the referrer told them about us.
+    if (input.friendOptIn && !result.referral.friendOptInAt)
+      await recordOptIn(db, actor, id, `told ${by.label}`);
+    if (input.introduced && !result.referral.introducedAt) await recordIntroduced(db, actor, id);
+  }
+  const referral = await getReferral(db, ws, id);
+  if (created) return { referral, created };
+  const when = referral.createdAt.slice(0, 10);
   return {
     referral,
     created,
-    message: same
-      ? `${referral.friend.name} was already referred by ${referral.referrer.name} on ${referral.createdAt.slice(0, 10)}; nothing new was created`
-      : `${referral.friend.name} was already referred in this program by ${referral.referrer.name} on ${referral.createdAt.slice(0, 10)}; the first referrer keeps the referral`,
+    message:
+      referral.referrer.id === referrerId
+        ? `${referral.friend.name} was already referred by ${referral.referrer.name} on ${when}; nothing new was created`
+        : `${referral.friend.name} was already referred in this program by ${referral.referrer.name} on ${when}; the first referrer keeps the referral`,
   };
 }
 

@@ -395,6 +395,14 @@ describe.each(dialects)('referral pipeline on %s', (dialect) => {
         created: false,
         referral: { id: first.id, referrer: { id: rita } },
       });
+      // The friend at the desk agreeing to be contacted still counts for the first referral.
+      const consent = await enter({
+        programId,
+        referrer: { personId: other },
+        friend: { personId: first.friend.id },
+        friendOptIn: true,
+      });
+      expect(consent.json().referral.friendOptInAt).not.toBeNull();
       expect(again.json().message).toMatch(
         /already referred in this program by Rita Referrer .* first referrer keeps/,
       );

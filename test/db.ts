@@ -22,7 +22,7 @@ export async function testDb(dialect: Dialect): Promise<TestDb> {
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const conn = connect({ kind: 'postgres', url, poolSize: 5 }, { searchPath: schema });
-  await migrate(conn.db);
+  await migrate(conn.db, { schema });
   return {
     db: conn.db,
     close: async () => {

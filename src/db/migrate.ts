@@ -18,8 +18,9 @@ export function types(db: Kysely<unknown>) {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
-export async function migrate(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+export async function migrate(db: Kysely<any>, opts: { schema?: string } = {}): Promise<string[]> {
+  // With a schema, the migration bookkeeping tables live in it too (one database, many schemas).
+  const migrator = new Migrator({ db, provider, ...(opts.schema ? { migrationTableSchema: opts.schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -253,11 +253,12 @@ describe.each(dialects)('share link, landing page and claim on %s', (dialect) =>
 
   it('refuses a form posted from another site, or without its token (403 page)', async () => {
     const form = { name: 'Mallory', email: 'mallory@example.com' };
-    for (const headers of [
+    const cases: Array<Record<string, string>> = [
       { origin: 'https://evil.example' },
       { origin: 'null' },
       { origin: '', referer: 'https://evil.example/page' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const h: Record<string, string> = { ...headers };
       if (h.origin === '') delete h.origin;
       const res = await k.app.inject({

@@ -130,14 +130,16 @@ ${
     ? html`<p><strong>Who do you know who …</strong></p><ul class="plain">${cats.map((c) => html`<li>${c}</li>`)}</ul>`
     : ''
 }
-${gift ? html`<p>Each of them is welcome to <strong>${gift.headline}</strong>${gift.detail ? ` (${gift.detail})` : ''}.</p>` : ''}
-${reward ? html`<p>When someone you name becomes a client, you receive <strong>${reward.headline}</strong> as our thanks.</p>` : ''}
+${gift ? html`<p>Each of them gets a welcome offer: <strong>${gift.headline}</strong>${gift.detail ? ` ${gift.detail}` : ''}.</p>` : ''}
+${reward ? html`<p>If someone you name becomes a client, ${business} thanks you with <strong>${reward.headline}</strong>.</p>` : ''}
 <p class="muted">${business} will not contact anyone you name until you have told them about us (tick the box) or they get in touch themselves.</p>
 </div>
+<div id="result">
 ${saved.length ? html`<div class="notice" role="status"><strong>Saved:</strong> ${saved.map((s, i) => html`${i ? ', ' : ''}${s.name}`)}. Thank you!</div>` : ''}
 ${notAdded.length ? html`<div class="problem"><strong>Not added:</strong><ul class="plain">${notAdded.map((o) => html`<li>${o.name}: ${o.note}</li>`)}</ul></div>` : ''}
 ${errorCount ? html`<div class="problem" role="alert">Please check the ${errorCount === 1 ? 'person' : `${errorCount} people`} marked below; everyone else is saved.</div>` : ''}
-<form method="post" action="/f/${token}" class="card" novalidate>
+</div>
+<form method="post" action="/f/${token}#result" class="card" novalidate>
 <input type="hidden" name="token" value="${formToken}">
 ${all.map((r, i) => rowFields(i, r.row, r.errors))}
 <button type="submit" class="full">Send my list</button>

@@ -61,7 +61,7 @@ ${
       )}</ul></div>`
     : ''
 }
-<form method="post" action="/w/${w.slug}" novalidate>
+<form method="post" action="/w/${w.slug}#intake-h" novalidate>
 <input type="hidden" name="token" value="${token}">
 ${field({ name: 'name', label: 'Your name', value: values.name, error: errors.name, autocomplete: 'name', required: true, maxlength: 100 })}
 ${field({ name: 'email', label: 'Email', type: 'email', value: values.email, error: errors.email, autocomplete: 'email', hint: 'An email or a phone number, or both.', maxlength: 254 })}

@@ -74,7 +74,7 @@ describe.each(dialects)('share link, landing page and claim on %s', (dialect) =>
     }
     const typed = await k.get('/code?code=ZZZZ2222');
     expect(typed.statusCode).toBe(200);
-    expect(typed.body).toContain('couldn’t find that code');
+    expect(typed.body).toContain('couldn’t find this code');
     const good = await k.get(`/code?code=${k.link.code.toLowerCase()}`);
     expect(good.statusCode).toBe(303);
     expect(good.headers.location).toBe(`/p/${k.link.code}`);

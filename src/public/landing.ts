@@ -85,7 +85,7 @@ ${
     : ''
 }
 ${errors.form ? html`<div class="problem" role="alert">${errors.form}</div>` : ''}
-<form method="post" action="/p/${r.link.code}/claim" novalidate>
+<form method="post" action="/p/${r.link.code}/claim#claim" novalidate>
 <input type="hidden" name="token" value="${token}">
 ${field({ name: 'name', label: 'Your name', value: values.name, error: errors.name, autocomplete: 'name', required: true, maxlength: 100 })}
 ${field({
@@ -338,7 +338,14 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
   return reply.redirect(`/c/${coupon.code}`, 303);
 }
 
+/** Why a typed code found nothing, in words that help to type it again. */
+export const notFoundMessage = (typed: string) =>
+  normalizeCode(typed)
+    ? 'We couldn’t find this code. Please check it against your card or message.'
+    : 'Codes use the letters A–Z (without I, L and O) and the digits 2–9. Please check it against your card or message.';
+
 export function landingRoutes(app: App, ctx: PublicCtx) {
+  const rendered = new WeakMap<object, { token: string; page: string }>();
   app.get<{ Params: { code: string } }>(
     '/r/:code',
     { schema: { hide: true }, config: { rateLimit: REDIRECT_LIMIT } },
@@ -347,7 +354,11 @@ export function landingRoutes(app: App, ctx: PublicCtx) {
       const r = await resolveCode(ctx.db, req.params.code);
       if (r.status === 'unknown') {
         ctx.misses.miss(req.ip);
-        return sendHtml(reply, 200, codeEntryHtml({ value: req.params.code }));
+        return sendHtml(
+          reply,
+          200,
+          codeEntryHtml({ value: req.params.code, error: notFoundMessage(req.params.code) }),
+        );
       }
       if (r.status === 'closed') return reply.redirect(`/w/${r.workspace.slug}`, 302);
       const ua = req.headers['user-agent'] ?? '';
@@ -369,11 +380,23 @@ export function landingRoutes(app: App, ctx: PublicCtx) {
     const r = await resolveCode(ctx.db, req.params.code);
     if (r.status === 'unknown') {
       ctx.misses.miss(req.ip);
-      return sendHtml(reply, 200, codeEntryHtml({ value: req.params.code }));
+      return sendHtml(
+        reply,
+        200,
+        codeEntryHtml({ value: req.params.code, error: notFoundMessage(req.params.code) }),
+      );
     }
     if (r.status === 'closed') return reply.redirect(`/w/${r.workspace.slug}`, 302);
     if (req.params.code !== r.link.code) return reply.redirect(`/p/${r.link.code}`, 301);
-    return sendHtml(reply, 200, landingHtml(r, await formToken(ctx.db, `/p/${r.link.code}/claim`)));
+    const token = await formToken(ctx.db, `/p/${r.link.code}/claim`);
+    // The page is the same for everyone while the code's look-up is cached (its objects are
+    // then the same), so keep the rendered page with them.
+    let hit = rendered.get(r.link);
+    if (!hit || hit.token !== token) {
+      hit = { token, page: landingHtml(r, token) };
+      rendered.set(r.link, hit);
+    }
+    return sendHtml(reply, 200, hit.page);
   });
 
   app.post<{ Params: { code: string } }>(
@@ -398,18 +421,7 @@ export function landingRoutes(app: App, ctx: PublicCtx) {
       if (r.status === 'open') return reply.redirect(`/p/${r.link.code}`, 303);
       if (r.status === 'closed') return reply.redirect(`/w/${r.workspace.slug}`, 303);
       ctx.misses.miss(req.ip);
-      const shape = normalizeCode(typed);
-      return sendHtml(
-        reply,
-        200,
-        codeEntryHtml({
-          slug: from,
-          value: typed,
-          error: shape
-            ? 'We couldn’t find that code. Please check it against your card or message.'
-            : 'Codes use the letters A–Z (without I, L and O) and the digits 2–9. Please check it against your card or message.',
-        }),
-      );
+      return sendHtml(reply, 200, codeEntryHtml({ slug: from, value: typed, error: notFoundMessage(typed) }));
     },
   );
 }

@@ -82,7 +82,11 @@ async function seed(file: string): Promise<string> {
       ],
     },
   });
-  const referrer = await createPerson(conn.db, actor, { firstName: 'Rita', lastName: 'Moreno', email: 'rita@example.com' });
+  const referrer = await createPerson(conn.db, actor, {
+    firstName: 'Rita',
+    lastName: 'Moreno',
+    email: 'rita@example.com',
+  });
   const { link } = await getOrCreateLink(conn.db, ws.id, program.id, referrer.id);
   await conn.close();
   return link.code;
@@ -90,7 +94,9 @@ async function seed(file: string): Promise<string> {
 
 function startServer(file: string): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SELF, '--serve', file], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, [SELF, '--serve', file], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
     let out = '';
     const timer = setTimeout(() => reject(new Error('server did not start within 30 s')), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -129,8 +135,13 @@ async function main() {
     const url = `http://127.0.0.1:${server.port}/p/${code}`;
     const probe = await fetch(url);
     const body = await probe.text();
-    if (probe.status !== 200 || !body.includes('on behalf of Rita')) throw new Error(`landing page answered ${probe.status}`);
-    console.log(`landing page: ${body.length} bytes of HTML; ${cpus().length} CPUs; load before ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (probe.status !== 200 || !body.includes('on behalf of Rita'))
+      throw new Error(`landing page answered ${probe.status}`);
+    console.log(
+      `landing page: ${body.length} bytes of HTML; ${cpus().length} CPUs; load before ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     // Warm-up: JIT, statement cache, code cache.
     await autocannon({ url, connections: CONNECTIONS, duration: 3 });
     const rounds: Array<{ rps: number; p99: number; non2xx: number; errors: number }> = [];
@@ -146,9 +157,20 @@ async function main() {
     const bad = rounds.reduce((s, r) => s + r.non2xx + r.errors, 0);
     const pass = rps >= TARGET && bad === 0;
     console.log(
-      JSON.stringify({ bench: 'landing', connections: CONNECTIONS, rounds: ROUNDS, seconds: SECONDS, medianRps: Math.round(rps), medianP99Ms: p99, failures: bad, loadAfter: loadavg() }),
+      JSON.stringify({
+        bench: 'landing',
+        connections: CONNECTIONS,
+        rounds: ROUNDS,
+        seconds: SECONDS,
+        medianRps: Math.round(rps),
+        medianP99Ms: p99,
+        failures: bad,
+        loadAfter: loadavg(),
+      }),
     );
-    console.log(`${pass ? 'PASS' : 'FAIL'}: median ${Math.round(rps)} pages/s (target ${TARGET}), p99 ${p99} ms${bad ? `, ${bad} failed requests` : ''}`);
+    console.log(
+      `${pass ? 'PASS' : 'FAIL'}: median ${Math.round(rps)} pages/s (target ${TARGET}), p99 ${p99} ms${bad ? `, ${bad} failed requests` : ''}`,
+    );
     process.exitCode = pass ? 0 : 1;
   } finally {
     if (child && child.exitCode === null) {

@@ -97,6 +97,35 @@ describe.each(dialects)('the referrer’s friends form on %s', (dialect) => {
     expect(res.body).toMatch(/<strong>Gus<\/strong>/);
   });
 
+  it('a friend named again with "I have told them" is introduced now', async () => {
+    const anna = (await named()).find((r) => r.email === 'anna@example.com')!;
+    expect((await getReferral(k.db, k.workspace.id, anna.id)).waitingForIntroduction).toBe(true);
+    const res = await k.post(url, { name1: 'Anna Adams', email1: 'anna@example.com', told1: 'yes' });
+    expect(res.statusCode).toBe(200);
+    const after = await getReferral(k.db, k.workspace.id, anna.id);
+    expect(after.waitingForIntroduction).toBe(false);
+    expect(after.introducedAt).not.toBeNull();
+    expect((await named()).filter((r) => r.email === 'anna@example.com')).toHaveLength(1);
+  });
+
+  it('a named friend who then claims the offer with consent gets a coupon and is opted in', async () => {
+    const res = await k.post(url, { name1: 'Iris Ives', email1: 'iris@example.com' });
+    expect(res.statusCode).toBe(200);
+    const claim = await k.post(`/p/${k.link.code}/claim`, {
+      name: 'Iris Ives',
+      email: 'iris@example.com',
+      consent: 'yes',
+    });
+    expect(claim.statusCode).toBe(303);
+    const iris = (await named()).find((r) => r.email === 'iris@example.com')!;
+    const r = await getReferral(k.db, k.workspace.id, iris.id);
+    expect(r.friendOptInAt).not.toBeNull();
+    expect(r.waitingForIntroduction).toBe(false);
+    expect(
+      await k.db.selectFrom('coupons').select('code').where('referral_id', '=', iris.id).execute(),
+    ).toHaveLength(1);
+  });
+
   it('names friends for a partner through the partner channel', async () => {
     const partner = (
       await createPerson(k.db, k.actor, {

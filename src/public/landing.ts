@@ -1,12 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { App } from '../http/types.ts';
-import { nowIso } from '../lib/ids.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { visitorKey } from '../referrals/clicks.ts';
 import { normalizeCode } from '../referrals/codes.ts';
 import { type ResolvedLink, resolveCode } from '../referrals/links.service.ts';
-import { addActivity, createReferral, issueCoupon } from '../referrals/referrals.service.ts';
+import { createReferral, issueCoupon } from '../referrals/referrals.service.ts';
 import { checkEmail, checkPhone } from './contact.ts';
 import {
   FORM_BODY_LIMIT,
@@ -19,6 +18,7 @@ import {
 import { firstWord, incentiveText, splitName } from './format.ts';
 import { field as bodyField, checkFormToken, formToken, ipKey, isCrossSite, ticked } from './guard.ts';
 import { type Html, html } from './html.ts';
+import { optInLater } from './later.ts';
 import { field, messagePage, neutralTheme, page, type Theme, theme } from './layout.ts';
 
 /** Clicks from one visitor key within an hour beyond which a claim is flagged for review. */
@@ -149,33 +149,6 @@ async function countRecentClicks(ctx: PublicCtx, workspaceId: string, key: strin
     .where('at', '>=', since)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** A friend who claims again with consent this time is opted in now (a referral made earlier, e.g. named by the referrer). */
-async function optInLater(ctx: PublicCtx, workspaceId: string, referralId: string, friendId: string) {
-  const now = nowIso();
-  const updated = await ctx.db
-    .updateTable('referrals')
-    .set({ friend_opt_in_at: now, updated_at: now })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', referralId)
-    .where('friend_opt_in_at', 'is', null)
-    .executeTakeFirst();
-  if (!Number(updated.numUpdatedRows)) return;
-  await ctx.db
-    .updateTable('people')
-    .set({ marketing_consent_at: now, marketing_consent_source: 'claim form', updated_at: now })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', friendId)
-    .where('marketing_consent_at', 'is', null)
-    .execute();
-  await addActivity(
-    ctx.db,
-    workspaceId,
-    referralId,
-    { userId: null, label: 'the friend' },
-    { kind: 'opted_in' },
-  );
 }
 
 async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: string } }>, reply: FastifyReply) {
@@ -310,7 +283,7 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
     .where('referral_id', '=', referral.id)
     .executeTakeFirst();
   if (!created && values.consent && !referral.friendOptInAt) {
-    await optInLater(ctx, r.workspace.id, referral.id, referral.friend.id);
+    await optInLater(ctx.db, r.workspace.id, referral.id, 'claim form');
   }
   if (existing) {
     // The same claim again (a double tap, a reload): the same coupon, to the same address only,

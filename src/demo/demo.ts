@@ -1,10 +1,15 @@
-import { addMember, createUser } from '../auth/auth.service.ts';
+import { type Actor, addMember, createUser } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { transaction } from '../db/connect.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { randomToken } from '../lib/secrets.ts';
 import { PersonInput } from '../people/people.schema.ts';
 import { preparePerson } from '../people/people.service.ts';
+import { createProgram } from '../programs/programs.service.ts';
+import { getOrCreateLink } from '../referrals/links.service.ts';
+import { changeStatus } from '../referrals/pipeline.service.ts';
+import { type By, createReferral } from '../referrals/referrals.service.ts';
+import type { ReferralStatus } from '../referrals/referrals.table.ts';
 import { createWorkspace } from '../workspaces/workspaces.service.ts';
 
 export const DEMO_SLUG = 'maple-street-chiropractic';
@@ -240,11 +245,13 @@ export async function seedDemo(
             : null,
       });
     }
+    const ids: string[] = [];
     for (const [i, raw] of inputs.entries()) {
       const prepared = preparePerson(PersonInput.parse(raw), 'US');
       if (!prepared.ok) throw new Error(`demo person ${i}: ${JSON.stringify(prepared.errors)}`);
       const at = new Date(start + i * 86_400_000 * 0.6).toISOString();
       const id = newId();
+      ids.push(id);
       await tx
         .insertInto('people')
         .values({
@@ -263,7 +270,117 @@ export async function seedDemo(
           .execute();
       }
     }
+    await seedReferrals(tx, ws.id, { userId: desk.id, label: 'Jamie Ortiz' }, ids, rand);
     await tx.updateTable('workspaces').set({ updated_at: nowIso() }).where('id', '=', ws.id).execute();
     return { created: true, password, workspaceId: ws.id };
   });
+}
+
+/** Two programs and a pipeline with referrals in every state, so every screen has something to show. */
+async function seedReferrals(db: Db, workspaceId: string, by: By, people: string[], rand: () => number) {
+  const owner: Actor = { workspaceId, role: 'owner', userId: by.userId, via: 'session' };
+  const program = await createProgram(db, owner, {
+    name: 'Share the relief',
+    audience: 'customers',
+    status: 'active',
+    terms: {
+      referrerReward: { type: 'credit', amount: 2500, description: '$25 off your next visit' },
+      friendIncentive: { type: 'service', description: 'a complimentary first adjustment', value: 6500 },
+      qualifyingEvent: { type: 'first_purchase' },
+      attributionDays: 90,
+      holdDays: 14,
+      monthlyCap: 5,
+      milestones: [
+        {
+          wonCount: 3,
+          reward: { type: 'gift', description: 'a massage at Springfield Massage Studio', value: 8000 },
+        },
+        { wonCount: 10, reward: { type: 'credit', amount: 10000, description: 'a month of adjustments' } },
+      ],
+    },
+    landing: {
+      headline: 'Your first adjustment is on us',
+      story:
+        'We are a neighbourhood clinic on Maple Street. Most of our patients come because a friend sent them, and we treat every one of them like family: an unhurried first visit, a clear plan, and no long contracts.',
+      testimonials: [
+        {
+          quote: 'After two years of back pain I can garden again. I send everyone here.',
+          name: 'Sue P., Elm Street',
+        },
+        { quote: 'They got me back on the pitch in three weeks.', name: 'Marco T., Oak Avenue' },
+      ],
+    },
+    targetCategories: [
+      'someone with lower back pain or sciatica',
+      'a runner, golfer or weekend athlete',
+      'a parent who carries a toddler all day',
+      'someone who sits at a desk all day',
+    ],
+    leadingQuestions: [
+      'Who do you know with lower back pain?',
+      'Is anyone at your work complaining about their neck?',
+      'Who in your running club could use a tune-up?',
+    ],
+    followUpHours: 24,
+  });
+  await createProgram(db, owner, {
+    name: 'Partner introductions',
+    audience: 'partners',
+    status: 'active',
+    terms: {
+      referrerReward: { type: 'gift', description: 'a thank-you basket', value: 5000 },
+      friendIncentive: null,
+    },
+    educationKit: {
+      idealCustomer: 'Adults with back, neck or sports pain who want to avoid surgery and painkillers.',
+      needPhrases: ['my back is killing me', 'I slept wrong', 'my knee gives out when I run'],
+      howToIntroduce:
+        'Give them our card and send us their name and number with their permission; we call within a day.',
+    },
+  });
+
+  // Thirty customers refer one friend each; the pipeline shows every stage.
+  const referrers = people.slice(3, 33);
+  const stages: Array<ReferralStatus> = [
+    'new',
+    'new',
+    'contacted',
+    'contacted',
+    'appointment',
+    'won',
+    'won',
+    'won',
+    'lost',
+  ];
+  const names = ['Paula', 'Quinn', 'Reggie', 'Sana', 'Theo', 'Uma', 'Vic', 'Wren', 'Yara', 'Zane'];
+  for (const [i, referrerId] of referrers.entries()) {
+    await getOrCreateLink(db, workspaceId, program.id, referrerId);
+    const channel = (['link', 'named_by_referrer', 'staff', 'how_heard'] as const)[i % 4]!;
+    const { referral } = await createReferral(db, workspaceId, by, {
+      programId: program.id,
+      referrerId,
+      channel,
+      friend: {
+        firstName: names[i % names.length]!,
+        lastName: `Friend${i}`,
+        email: `friend${i}@example.net`,
+        phone: `(217) 555-${2000 + i}`,
+      },
+      introduced: channel !== 'named_by_referrer' || i % 8 === 1,
+      friendOptIn: channel === 'link' || channel === 'how_heard' ? { source: 'demo' } : null,
+    });
+    const stage = stages[Math.floor(rand() * stages.length)]!;
+    if (stage === 'new' || referral.waitingForIntroduction) continue;
+    await changeStatus(db, workspaceId, by, referral.id, 'contacted');
+    if (stage === 'appointment' || stage === 'won') {
+      await changeStatus(db, workspaceId, by, referral.id, 'appointment', {
+        appointmentAt: new Date(Date.now() + (1 + Math.floor(rand() * 10)) * 86_400_000).toISOString(),
+      });
+    }
+    if (stage === 'won') await changeStatus(db, workspaceId, by, referral.id, 'won');
+    if (stage === 'lost')
+      await changeStatus(db, workspaceId, by, referral.id, 'lost', {
+        lostReason: 'Went with a clinic closer to work',
+      });
+  }
 }

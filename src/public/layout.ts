@@ -93,10 +93,12 @@ button,.button{display:inline-block;font:inherit;font-weight:650;background:var(
 .notice{background:#eef6ee;border:1px solid #b9d8b9;border-radius:10px;padding:12px 14px;margin:0 0 14px}
 .problem{background:#fdf0f0;border:1px solid #e6b8b8;border-radius:10px;padding:12px 14px;margin:0 0 14px}
 fieldset{border:0;margin:0;padding:0;min-width:0}legend{padding:0}
-.row{border-top:1px solid #e3e6e8;padding:6px 0 12px}
+.row{box-shadow:inset 0 1px 0 #e3e6e8;padding:6px 0 12px}
 .row label{margin-top:8px}
 address{font-style:normal}
-.row:first-of-type{border-top:0}
+.row:first-of-type{box-shadow:none}
+.row legend{float:left;width:100%}
+.row .grid{clear:both}
 .row h3{font-size:1rem;margin:8px 0 0;color:#555d66}
 .grid{display:grid;gap:0 12px}
 @media(min-width:560px){.grid{grid-template-columns:1fr 1fr 1fr}}

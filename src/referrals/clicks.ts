@@ -1,6 +1,9 @@
-import { type Db, transaction } from '../db/connect.ts';
+import { createHmac } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.ts';
 import { newId } from '../lib/ids.ts';
-import { hmac, serverSecret } from '../lib/server-secrets.ts';
+import { serverSecret } from '../lib/server-secrets.ts';
 import { type ResolvedLink, resolveLinkByCode } from './links.service.ts';
 
 export type Click = { workspaceId: string; linkId: string; programId: string; visitorKey: string };
@@ -12,6 +15,12 @@ export type ClickRecorderOptions = {
   maxRows?: number;
   /** clicks kept in memory while the database refuses writes; beyond this the oldest are dropped */
   maxPending?: number;
+  /**
+   * On a SQLite file, write from a worker thread with its own connection (default true), so the
+   * insert and its fsync never hold up the event loop. In-memory databases and PostgreSQL
+   * always write from the calling thread (PostgreSQL writes are asynchronous anyway).
+   */
+  worker?: boolean;
   /** told about a failed write (the clicks stay buffered and are retried) or dropped clicks */
   onError?: (err: unknown, info: { pending: number; dropped: number }) => void;
 };
@@ -19,23 +28,153 @@ export type ClickRecorderOptions = {
 export type ClickRecorder = {
   /** Buffers one click; never waits for the database. */
   record: (click: Click) => void;
-  /** Writes everything buffered so far. */
+  /** Writes everything recorded before the call. */
   flush: () => Promise<void>;
   /** Writes everything buffered; later clicks are dropped. Call on shutdown, before closing the db. */
   close: () => Promise<void>;
-  /** clicks buffered and not yet written */
+  /** clicks buffered or being written */
   readonly pending: number;
 };
 
-// Rows per INSERT: 6 columns × 500 stays far below both dialects' bound-parameter limits.
-const CHUNK = 500;
+/** [workspaceId, linkId, programId, visitorKey, at (epoch ms)] */
+type Pending = [string, string, string, string, number];
+
+/** One statement per group whatever its size: rows travel as one JSON parameter. */
+const SQLITE_INSERT = `insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
+  select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 from json_each(?)`;
+
+const toRows = (rows: Pending[]) =>
+  rows.map((r) => [r[0], newId(), r[1], r[2], r[3], new Date(r[4]).toISOString()]);
+
+type Writer = {
+  write: (rows: Pending[]) => Promise<void>;
+  close: () => Promise<void>;
+  /** the writer can no longer write (its thread died) */
+  broken?: () => boolean;
+};
+
+/** Writes from the calling thread: PostgreSQL (asynchronous I/O) or an in-memory SQLite. */
+function directWriter(db: Db): Writer {
+  return {
+    async write(rows) {
+      const r = toRows(rows);
+      if (db.dialect === 'postgres') {
+        const col = (i: number) => r.map((x) => x[i]);
+        await sql`insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
+          select * from unnest(${col(0)}::text[], ${col(1)}::text[], ${col(2)}::text[], ${col(3)}::text[],
+            ${col(4)}::text[], ${col(5)}::timestamptz[])`.execute(db);
+      } else {
+        await sql`insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
+          select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5
+          from json_each(${JSON.stringify(r)})`.execute(db);
+      }
+    },
+    close: async () => {},
+  };
+}
+
+// The worker owns a second connection to the SQLite file (WAL lets it write while the main
+// connection reads). Plain JavaScript, evaluated: no file to find, no TypeScript loader needed.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { DatabaseSync } = require('node:sqlite');
+const { randomBytes } = require('node:crypto');
+const db = new DatabaseSync(workerData.file, { timeout: 5000 });
+db.exec('PRAGMA synchronous = FULL');
+db.exec('PRAGMA busy_timeout = 5000');
+const insert = db.prepare(workerData.sql);
+// UUIDv7 from the click time, as src/lib/ids.ts makes them.
+function ids(rows) {
+  const rnd = randomBytes(16 * rows.length);
+  return rows.map((r, i) => {
+    const b = rnd.subarray(16 * i, 16 * i + 16);
+    b.writeUIntBE(r[4], 0, 6);
+    b[6] = (b[6] & 0x0f) | 0x70;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = b.toString('hex');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  });
+}
+parentPort.on('message', (m) => {
+  if (m.close) {
+    db.close();
+    parentPort.postMessage({ ok: true });
+    return;
+  }
+  try {
+    const id = ids(m.rows);
+    insert.run(JSON.stringify(m.rows.map((r, i) => [r[0], id[i], r[1], r[2], r[3], new Date(r[4]).toISOString()])));
+    parentPort.postMessage({ ok: true });
+  } catch (e) {
+    parentPort.postMessage({ ok: false, error: String((e && e.message) || e) });
+  }
+});
+`;
+
+/** Writes from a worker thread: the insert and its fsync run off the event loop. */
+function workerWriter(file: string): Writer {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sql: SQLITE_INSERT } });
+  // Idle, the worker does not keep the process alive; while a write is in flight it does.
+  worker.unref();
+  let dead: Error | null = null;
+  let waiting: { resolve: (m: { ok: boolean; error?: string }) => void; reject: (e: Error) => void } | null =
+    null;
+  worker.on('message', (m) => {
+    const w = waiting;
+    waiting = null;
+    w?.resolve(m);
+  });
+  const fail = (err: Error) => {
+    dead = err;
+    waiting?.reject(err);
+    waiting = null;
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`click writer thread exited (${code})`)));
+  // One message at a time: the recorder serialises writes.
+  const ask = (msg: object) =>
+    new Promise<{ ok: boolean; error?: string }>((resolve, reject) => {
+      if (dead) return reject(dead);
+      waiting = { resolve, reject };
+      worker.ref();
+      worker.postMessage(msg);
+    }).finally(() => worker.unref());
+  return {
+    async write(rows) {
+      const res = await ask({ rows });
+      if (!res.ok) throw new Error(res.error);
+    },
+    async close() {
+      if (!dead) await ask({ close: true }).catch(() => {});
+      await worker.terminate();
+    },
+    broken: () => dead !== null,
+  };
+}
+
+/** Refused for what the rows are (a constraint, bad data), not for the state of the database. */
+function isPermanent(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && /^2[23][0-9A-Z]{3}$/.test(e.code)) return true;
+  return /constraint failed|datatype mismatch/i.test(String(e?.message ?? ''));
+}
+
+async function chooseWriter(db: Db, useWorker: boolean): Promise<Writer> {
+  if (db.dialect === 'sqlite' && useWorker && !db.isTransaction) {
+    const main = await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`
+      .execute(db)
+      .then((r) => r.rows[0]?.file ?? '');
+    if (main) return workerWriter(main);
+  }
+  return directWriter(db);
+}
 
 /**
  * Records clicks in groups: the request only appends to an in-memory buffer; a group is written
- * `flushMs` after its first click or once it reaches `maxRows`, in one transaction of multi-row
- * inserts. A write in progress never blocks recording (new clicks go to a fresh buffer). `close()`
- * writes everything, so a clean shutdown loses nothing; a crash loses at most the clicks of the
- * last `flushMs` (plus any group being written at that moment).
+ * `flushMs` after its first click or once it reaches `maxRows`, in one statement. A write in
+ * progress never blocks recording (new clicks go to a fresh buffer). `close()` writes everything,
+ * so a clean shutdown loses nothing; a crash loses the clicks of at most the last `flushMs`
+ * (the buffer, and the group being written if its statement had not committed).
  */
 export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): ClickRecorder {
   const flushMs = opts.flushMs ?? 10;
@@ -43,35 +182,55 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
   const maxPending = opts.maxPending ?? 100_000;
   const onError =
     opts.onError ??
-    ((err, info) => console.error(`click recorder: write failed (${info.pending} clicks waiting)`, err));
-  type Row = {
-    workspace_id: string;
-    id: string;
-    link_id: string;
-    program_id: string;
-    visitor_key: string;
-    at: string;
-  };
-  let buffer: Row[] = [];
+    ((err, info) =>
+      console.error(
+        `click recorder: write failed (${info.pending} clicks waiting, ${info.dropped} dropped)`,
+        err,
+      ));
+  let buffer: Pending[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let writing: Promise<void> = Promise.resolve();
+  /** the tail of the chain of writes; never rejects */
+  let tail: Promise<void> = Promise.resolve();
+  /** a write queued on the tail that has not yet taken the buffer */
+  let queued: Promise<void> | null = null;
   let inFlight = 0;
   let closed = false;
   let dropped = 0;
+  let writer: Promise<Writer> | null = null;
 
-  const write = async (rows: Row[]) => {
+  /**
+   * Writes a group. Rows the database refuses for good (a constraint: their workspace was just
+   * deleted, say) are found by halving the group and dropped, so they cannot block the rest.
+   * On any other error the rows not yet written go back to the buffer for the next group.
+   */
+  const write = async (rows: Pending[]) => {
+    const todo: Pending[][] = [rows];
     try {
-      await transaction(db, async (tx) => {
-        for (let i = 0; i < rows.length; i += CHUNK) {
-          await tx
-            .insertInto('clicks')
-            .values(rows.slice(i, i + CHUNK))
-            .execute();
+      writer ??= chooseWriter(db, opts.worker ?? true);
+      const w = await writer;
+      while (todo.length) {
+        const part = todo[0]!;
+        try {
+          await w.write(part);
+          todo.shift();
+        } catch (err) {
+          if (!isPermanent(err)) throw err;
+          todo.shift();
+          if (part.length === 1) {
+            dropped++;
+            onError(err, { pending: buffer.length, dropped });
+          } else {
+            const mid = part.length >> 1;
+            todo.unshift(part.slice(0, mid), part.slice(mid));
+          }
         }
-      });
+      }
     } catch (err) {
+      // A writer that cannot recover (no thread, no file) gives way to writing from this thread.
+      const w = await writer?.catch(() => null);
+      if (!w || w.broken?.()) writer = Promise.resolve(directWriter(db));
       // Keep them for the next group, within bounds: clicks are worth less than memory.
-      buffer = rows.concat(buffer);
+      buffer = todo.flat().concat(buffer);
       if (buffer.length > maxPending) {
         dropped += buffer.length - maxPending;
         buffer = buffer.slice(buffer.length - maxPending);
@@ -81,13 +240,15 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
     }
   };
 
-  /** Starts writing the current buffer after any write in progress; resolves when written. */
+  /** Queues a write of the buffer after any write in progress; resolves once it is written. */
   const startFlush = (): Promise<void> => {
     if (timer) {
       clearTimeout(timer);
       timer = null;
     }
-    const next = writing.then(async () => {
+    if (queued) return queued;
+    const next = tail.then(async () => {
+      queued = null;
       if (!buffer.length) return;
       const rows = buffer;
       buffer = [];
@@ -98,13 +259,13 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
         inFlight = 0;
       }
     });
-    // The chain goes on after a failure; the caller of this flush sees the error.
-    writing = next.catch(() => {});
+    queued = next;
+    tail = next.catch(() => {});
     return next;
   };
 
   const schedule = () => {
-    if (timer) return;
+    if (timer || queued) return;
     timer = setTimeout(() => {
       timer = null;
       startFlush().catch(() => {});
@@ -112,6 +273,8 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
     // The timer alone does not keep a process alive: close() is what writes the last group.
     timer.unref();
   };
+
+  const flush = () => startFlush();
 
   return {
     record(click) {
@@ -121,24 +284,18 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
         onError(new Error('click recorded after close'), { pending: buffer.length, dropped });
         return;
       }
-      buffer.push({
-        workspace_id: click.workspaceId,
-        id: newId(),
-        link_id: click.linkId,
-        program_id: click.programId,
-        visitor_key: click.visitorKey,
-        at: new Date().toISOString(),
-      });
+      buffer.push([click.workspaceId, click.linkId, click.programId, click.visitorKey, Date.now()]);
       if (buffer.length >= maxRows) startFlush().catch(() => {});
       else schedule();
     },
-    flush() {
-      // Queued after any write in progress, this takes every click recorded before the call.
-      return startFlush();
-    },
+    flush,
     async close() {
       closed = true;
-      await this.flush();
+      try {
+        await flush();
+      } finally {
+        if (writer) await (await writer.catch(() => null))?.close();
+      }
     },
     get pending() {
       return buffer.length + inFlight;
@@ -146,7 +303,17 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
   };
 }
 
-const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+const secrets = new WeakMap<object, string>();
+let dayCache = { second: -1, day: '' };
+/** The UTC date, recomputed at most once a second. */
+function utcDay(at: Date): string {
+  const second = Math.floor(at.getTime() / 1000);
+  if (dayCache.second !== second) dayCache = { second, day: at.toISOString().slice(0, 10) };
+  return dayCache.day;
+}
+
+const keyWith = (secret: string, ip: string, userAgent: string, day: string) =>
+  createHmac('sha256', secret).update(`${ip}\u0000${userAgent}\u0000${day}`).digest('base64url').slice(0, 22);
 
 /**
  * A visitor key: HMAC over address, browser and the UTC date with a server secret. It counts
@@ -154,8 +321,12 @@ const dayOf = (at: Date) => at.toISOString().slice(0, 10);
  * address, so it identifies nobody.
  */
 export async function visitorKey(db: Db, ip: string, userAgent: string, at = new Date()): Promise<string> {
-  const secret = await serverSecret(db, 'visitor');
-  return hmac(secret, ip, userAgent, dayOf(at)).slice(0, 22);
+  let secret = secrets.get(db);
+  if (!secret) {
+    secret = await serverSecret(db, 'visitor');
+    secrets.set(db, secret);
+  }
+  return keyWith(secret, ip, userAgent, utcDay(at));
 }
 
 /**
@@ -170,11 +341,14 @@ export async function trackClick(
 ): Promise<ResolvedLink | null> {
   const resolved = await resolveLinkByCode(db, rawCode);
   if (!resolved) return null;
+  const secret = secrets.get(db);
   recorder.record({
     workspaceId: resolved.link.workspaceId,
     linkId: resolved.link.id,
     programId: resolved.link.programId,
-    visitorKey: await visitorKey(db, visitor.ip, visitor.userAgent),
+    visitorKey: secret
+      ? keyWith(secret, visitor.ip, visitor.userAgent, utcDay(new Date()))
+      : await visitorKey(db, visitor.ip, visitor.userAgent),
   });
   return resolved;
 }

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import type { Actor } from '../auth/auth.service.ts';
+import { connect } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
 import { createPerson, mergePeople } from '../people/people.service.ts';
 import { createProgram, updateProgram } from '../programs/programs.service.ts';
 import { createWorkspace } from '../workspaces/workspaces.service.ts';
@@ -187,18 +192,80 @@ describe.each(dialects)('referral links on %s', (dialect) => {
     expect(row.visitor_key).toBe(await visitorKey(t.db, visitor.ip, visitor.userAgent));
   });
 
-  it('a failed write keeps the clicks for the next group', async () => {
+  it('a row the database refuses is dropped without holding up the others', async () => {
     const errors: unknown[] = [];
     const recorder = createClickRecorder(t.db, { flushMs: 60_000, onError: (e) => errors.push(e) });
-    // A null visitor key is refused by the database.
-    recorder.record({
+    const good = (i: number) => ({
       workspaceId: actor.workspaceId,
-      linkId: 'x',
+      linkId: 'refused-test',
       programId,
-      visitorKey: null as unknown as string,
+      visitorKey: `g${i}`,
     });
-    await expect(recorder.flush()).rejects.toThrow();
-    expect(errors).toHaveLength(1);
-    expect(recorder.pending).toBe(1);
+    for (let i = 0; i < 5; i++) recorder.record(good(i));
+    // A null visitor key breaks a NOT NULL constraint; an unknown workspace its foreign key.
+    recorder.record({ ...good(99), visitorKey: null as unknown as string });
+    recorder.record({ ...good(98), workspaceId: 'no-such-workspace' });
+    for (let i = 5; i < 10; i++) recorder.record(good(i));
+    await recorder.close();
+    expect(errors).toHaveLength(2);
+    const rows = await t.db
+      .selectFrom('clicks')
+      .select('visitor_key')
+      .where('link_id', '=', 'refused-test')
+      .execute();
+    expect(rows.map((r) => r.visitor_key).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `g${i}`).sort(),
+    );
+  });
+});
+
+describe('click recorder when the database is not ready', () => {
+  it('keeps the clicks and writes them once it can', async () => {
+    const conn = connect({ kind: 'sqlite', file: ':memory:' });
+    try {
+      const errors: unknown[] = [];
+      const recorder = createClickRecorder(conn.db, { flushMs: 60_000, onError: (e) => errors.push(e) });
+      recorder.record({ workspaceId: 'w1', linkId: 'l1', programId: 'p1', visitorKey: 'v1' });
+      // No tables yet: not the rows' fault, so they wait for the next group.
+      await expect(recorder.flush()).rejects.toThrow(/no such table/);
+      expect(errors).toHaveLength(1);
+      expect(recorder.pending).toBe(1);
+      await migrate(conn.db);
+      const ws = await createWorkspace(conn.db, { name: 'Late Clinic' });
+      await conn.db.updateTable('workspaces').set({ id: 'w1' }).where('id', '=', ws.id).execute();
+      await recorder.close();
+      expect(recorder.pending).toBe(0);
+      expect(await conn.db.selectFrom('clicks').select(['link_id', 'visitor_key']).execute()).toEqual([
+        { link_id: 'l1', visitor_key: 'v1' },
+      ]);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
+describe('click recorder on a SQLite file', () => {
+  it('writes from a worker thread, and close() writes everything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-clicks-'));
+    const conn = connect({ kind: 'sqlite', file: join(dir, 'v.db') });
+    try {
+      await migrate(conn.db);
+      const ws = await createWorkspace(conn.db, { name: 'File Clinic' });
+      const recorder = createClickRecorder(conn.db, { flushMs: 2, maxRows: 100 });
+      const N = 2500;
+      for (let i = 0; i < N; i++) {
+        recorder.record({ workspaceId: ws.id, linkId: `l${i % 10}`, programId: 'p', visitorKey: `v${i}` });
+        if (i % 700 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+      await recorder.close();
+      const rows = await conn.db.selectFrom('clicks').select(['id', 'at']).execute();
+      expect(rows).toHaveLength(N);
+      expect(new Set(rows.map((r) => r.id)).size).toBe(N);
+      expect(rows[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Date.parse(rows[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+    } finally {
+      await conn.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -302,15 +302,29 @@ async function lookup(db: Db, code: string): Promise<Lookup> {
   };
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-/** Today (YYYY-MM-DD) in a time zone, with the formatter kept: this runs on every click. */
+const dayFormats = new Map<string, { format: Intl.DateTimeFormat; second: number; day: string }>();
+/**
+ * Today (YYYY-MM-DD) in a time zone. This runs on every click, so the formatter is kept and its
+ * answer reused within the same second.
+ */
 function today(timeZone: string, at: Date): string {
+  const second = Math.floor(at.getTime() / 1000);
   let f = dayFormats.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    const format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    f = { format, second: -1, day: '' };
     dayFormats.set(timeZone, f);
   }
-  return f.format(at);
+  if (f.second !== second) {
+    f.day = f.format.format(at);
+    f.second = second;
+  }
+  return f.day;
 }
 
 export type CodeResolution =

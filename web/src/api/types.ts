@@ -11,6 +11,10 @@ import type {
   StaffMember as StaffMemberSchema,
 } from '../../../src/auth/auth.schema.ts';
 import type {
+  ImportResult as ImportResultSchema,
+  Import as ImportSchema,
+} from '../../../src/people/imports.schema.ts';
+import type {
   PeopleQuery as PeopleQuerySchema,
   PersonKind as PersonKindSchema,
   PersonPatch as PersonPatchSchema,
@@ -33,6 +37,9 @@ export type PersonKind = z.infer<typeof PersonKindSchema>;
 export type PersonPatch = z.input<typeof PersonPatchSchema>;
 export type PeopleSort = z.output<typeof PeopleQuerySchema>['sort'];
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
+
+export type Import = z.infer<typeof ImportSchema>;
+export type ImportResult = z.infer<typeof ImportResultSchema>;
 
 export type PostalAddress = z.infer<typeof PostalAddressSchema>;
 export type Workspace = z.infer<typeof WorkspaceSchema>;

@@ -5,6 +5,7 @@ import {
   Button,
   FileInput,
   Group,
+  Pagination,
   Paper,
   SimpleGrid,
   Skeleton,
@@ -13,36 +14,17 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { API, apiUrl, errorMessage, request } from '../api/client.ts';
+import { ApiError, apiUrl, errorMessage, request } from '../api/client.ts';
+import type { Import, ImportResult, Page } from '../api/types.ts';
 import { IconAlert, IconUpload } from '../components/icons.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryError } from '../components/QueryError.tsx';
 import { formatDateTime } from '../format.ts';
 
-/** Mirrors `Import` and `ImportSummary` of src/people/people.import.ts (which imports Node modules). */
-type Import = {
-  id: string;
-  kind: 'people';
-  filename: string;
-  status: 'running' | 'done' | 'failed';
-  rowsTotal: number;
-  rowsCreated: number;
-  rowsUpdated: number;
-  rowsUnchanged: number;
-  rowsRejected: number;
-  error: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-};
-type ImportSummary = Import & {
-  source?: string | null;
-  columns?: Array<{ header: string; field: string | null }>;
-};
-
 const importsKey = ['imports'] as const;
-const rejectsUrl = (id: string) => `${API}/imports/${encodeURIComponent(id)}/rejects.csv`;
+const PAGE_SIZE = 10;
 
 const statusColor = { running: 'blue', done: 'brand', failed: 'red' } as const;
 
@@ -59,7 +41,7 @@ function Stat({ label, value, color }: { label: string; value: number; color?: s
   );
 }
 
-function Summary({ result }: { result: ImportSummary }) {
+function Summary({ result }: { result: ImportResult }) {
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-label="Import result">
       <Group justify="space-between" mb="sm">
@@ -85,15 +67,15 @@ function Summary({ result }: { result: ImportSummary }) {
           color={result.rowsRejected ? 'red.7' : undefined}
         />
       </SimpleGrid>
-      {result.rowsRejected > 0 && (
+      {result.rejectsUrl && (
         <Text size="sm" mt="sm">
-          <Anchor href={rejectsUrl(result.id)} download>
+          <Anchor href={result.rejectsUrl} download>
             Download the rejected rows
           </Anchor>{' '}
           with the reason for each, fix them and import that file again.
         </Text>
       )}
-      {result.columns && result.columns.length > 0 && (
+      {result.columns.length > 0 && (
         <>
           <Text size="sm" fw={600} mt="md" mb={4}>
             Columns{result.source ? ` (recognised as ${result.source})` : ''}
@@ -119,25 +101,29 @@ function Summary({ result }: { result: ImportSummary }) {
 export default function ImportPage() {
   const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
+  const [page, setPage] = useState(1);
   const past = useQuery({
-    queryKey: importsKey,
-    queryFn: async ({ signal }) => {
-      const data = await request<Import[] | { items: Import[] }>('GET', '/imports', { signal });
-      return Array.isArray(data) ? data : data.items;
-    },
+    queryKey: [...importsKey, page],
+    queryFn: ({ signal }) =>
+      request<Page<Import>>('GET', '/imports', { query: { page, pageSize: PAGE_SIZE }, signal }),
+    placeholderData: keepPreviousData,
   });
   const upload = useMutation({
     mutationFn: (f: File) =>
-      request<ImportSummary>('POST', '/imports/people', {
+      request<ImportResult>('POST', '/imports/people', {
         query: { filename: f.name },
         raw: { body: f, contentType: 'text/csv' },
       }),
-    onSuccess: () => {
-      setFile(null);
+    onSuccess: () => setFile(null),
+    // A file that fails part-way still imported the rows before the problem.
+    onSettled: () => {
+      setPage(1);
       void qc.invalidateQueries({ queryKey: importsKey });
       void qc.invalidateQueries({ queryKey: ['people'] });
     },
   });
+  const failure = upload.error instanceof ApiError ? upload.error.errors[0] : undefined;
+  const pages = past.data ? Math.ceil(past.data.total / past.data.pageSize) : 1;
 
   return (
     <>
@@ -174,8 +160,14 @@ export default function ImportPage() {
         </Paper>
 
         {upload.isError && (
-          <Alert color="red" icon={<IconAlert />} title="Import refused" role="alert">
+          <Alert color="red" icon={<IconAlert />} title="The file could not be imported" role="alert">
             {errorMessage(upload.error)}
+            {typeof failure?.line === 'number' && (
+              <Text size="sm" mt={4}>
+                Look at line {failure.line} of the file, fix it and import the file again: rows already
+                imported are matched, not doubled.
+              </Text>
+            )}
           </Alert>
         )}
         {upload.data && <Summary result={upload.data} />}
@@ -188,7 +180,7 @@ export default function ImportPage() {
             <QueryError error={past.error} retry={() => past.refetch()} />
           ) : !past.data ? (
             <Skeleton h={120} />
-          ) : past.data.length === 0 ? (
+          ) : past.data.total === 0 ? (
             <Text c="dimmed" size="sm">
               No imports yet.
             </Text>
@@ -208,7 +200,7 @@ export default function ImportPage() {
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
-                    {past.data.map((i) => (
+                    {past.data.items.map((i) => (
                       <Table.Tr key={i.id}>
                         <Table.Td>
                           <Text size="sm" truncate maw={240}>
@@ -234,8 +226,13 @@ export default function ImportPage() {
                         <Table.Td ta="right">{i.rowsUpdated}</Table.Td>
                         <Table.Td ta="right">{i.rowsUnchanged}</Table.Td>
                         <Table.Td ta="right">
-                          {i.rowsRejected > 0 ? (
-                            <Anchor href={rejectsUrl(i.id)} download size="sm">
+                          {i.rejectsUrl ? (
+                            <Anchor
+                              href={i.rejectsUrl}
+                              download
+                              size="sm"
+                              aria-label={`${i.rowsRejected} rejected rows of ${i.filename} (CSV)`}
+                            >
                               {i.rowsRejected}
                             </Anchor>
                           ) : (
@@ -249,6 +246,7 @@ export default function ImportPage() {
               </Table.ScrollContainer>
             </Paper>
           )}
+          {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} size="sm" mt="sm" />}
         </section>
       </Stack>
     </>

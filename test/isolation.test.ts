@@ -25,6 +25,8 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'POST /api/v1/referrals/{id}/notes': () => ({ note: 'Hijacked' }),
   'POST /api/v1/referrals/{id}/opted-in': () => ({ source: 'hijacked' }),
   'POST /api/v1/intake-matches/{id}/confirm': (b) => ({ referrerId: b.own }),
+  'POST /api/v1/programs/{id}/links': (b) => ({ referrerId: b.own }),
+  'PATCH /api/v1/links/{id}': () => ({ disabled: true }),
 };
 
 type Ids = {
@@ -36,6 +38,7 @@ type Ids = {
   referral: string;
   couponCode: string;
   intakeMatch: string;
+  link: string;
 };
 
 describe.each(dialects)('workspace isolation on %s', (dialect) => {
@@ -98,7 +101,12 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         created_at: nowIso(),
       })
       .execute();
+    // B's referral link in its program.
+    const link = (
+      await b.req('POST', `/api/v1/programs/${program.id}/links`, { referrerId: person.id })
+    ).json();
     ids = {
+      link: link.id,
       person: person.id,
       user: b.userId,
       own,
@@ -106,9 +114,17 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
       referral: referral.id,
       couponCode: coupon.code,
       intakeMatch,
-      all: [person.id, key.id, b.userId, imported.json()?.id, referral.id, coupon.id, intakeMatch].filter(
-        Boolean,
-      ),
+      all: [
+        person.id,
+        key.id,
+        b.userId,
+        imported.json()?.id,
+        referral.id,
+        coupon.id,
+        intakeMatch,
+        program.id,
+        link.id,
+      ].filter(Boolean),
     };
   });
   afterAll(() => t.close());
@@ -159,6 +175,11 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     });
     const person = (await b.req('GET', `/api/v1/people/${ids.person}`)).json();
     expect(person).toMatchObject({ firstName: MARKER, mergedIntoId: null });
+    expect((await b.req('GET', `/api/v1/links/${ids.link}`)).json()).toMatchObject({ disabled: false });
+    expect((await b.req('GET', `/api/v1/programs/${ids.program}`)).json()).toMatchObject({
+      name: `${MARKER} Program`,
+      termsVersion: 1,
+    });
     expect((await b.req('GET', '/api/v1/staff')).json()).toHaveLength(1);
     expect((await b.req('GET', '/api/v1/api-keys')).json()[0].revokedAt).toBeNull();
   });

@@ -1,0 +1,192 @@
+/**
+ * People CSV import: a generated Shopify customer export of BENCH_ROWS rows (default 1,000,000)
+ * imported into a fresh SQLite file and a fresh PostgreSQL schema (when VOUCH_BENCH_POSTGRES_URL
+ * or VOUCH_TEST_POSTGRES_URL is set), then imported again (every row unchanged). Each import runs
+ * in a child process of its own, so its peak memory (maxRSS) is its own.
+ *
+ *   npm run bench                      # every benchmark
+ *   node bench/import-people.ts        # just this one; BENCH_ROWS=100000 for a quick look
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const PG_URL = process.env.VOUCH_BENCH_POSTGRES_URL ?? process.env.VOUCH_TEST_POSTGRES_URL;
+/** A run that takes longer than this is stopped (and reported as such). */
+const CHILD_TIMEOUT_MS = 15 * 60_000;
+
+type Result = {
+  rows: number;
+  seconds: number;
+  maxRssMb: number;
+  created: number;
+  unchanged: number;
+  rejected: number;
+};
+
+const HEADER =
+  'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,' +
+  'Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,' +
+  'Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags\n';
+const FIRST = ['Ann', 'Bob', 'Chloé', 'Dev', 'Eve', 'Farid', 'Grace', 'Hiro', 'Ines', 'José', 'Kim', 'Lena'];
+const LAST = [
+  'Lee',
+  'Smith',
+  "O'Brien",
+  'García',
+  'Nguyen',
+  'Müller',
+  'Okafor',
+  'Rossi',
+  'Kowalski',
+  'Tanaka',
+];
+const CITIES = [
+  ['Springfield', 'IL', '62701', '217'],
+  ['Portland', 'OR', '97201', '503'],
+  ['Austin', 'TX', '73301', '512'],
+  ['Boston', 'MA', '02134', '617'],
+];
+
+/** Row i of the generated export; one row in a thousand has a phone number nobody can read. */
+function row(i: number): string {
+  const first = FIRST[i % FIRST.length]!;
+  const last = LAST[(i >> 3) % LAST.length]!;
+  const [city, state, zip, area] = CITIES[i % CITIES.length]!;
+  const exchange = 200 + Math.floor(i / 10_000);
+  const phone = i % 1000 === 999 ? '12' : `'+1${area}${exchange}${String(i % 10_000).padStart(4, '0')}`;
+  const tags = i % 3 === 0 ? '"vip, newsletter"' : i % 3 === 1 ? 'walk-in' : '';
+  const note = i % 10 === 0 ? '"Prefers mornings, asks for Sam"' : '';
+  return (
+    `'${7_000_000_000_000 + i},${first},${last},${first.toLowerCase()}.${i}@example.com,${i % 2 ? 'yes' : 'no'},,` +
+    `${100 + (i % 900)} Main St,,${city},${state},US,'${zip},,${phone},no,${(i % 500) + 0.5},${i % 20},${note},no,${tags}\n`
+  );
+}
+
+async function generate(file: string, rows: number) {
+  const out = createWriteStream(file);
+  out.write(HEADER);
+  for (let i = 0; i < rows; i += 10_000) {
+    let chunk = '';
+    for (let j = i; j < Math.min(rows, i + 10_000); j++) chunk += row(j);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+/** In the child: one import, timed, printed as JSON. */
+async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string, workspace: string) {
+  const { connect } = await import('../src/db/connect.ts');
+  const { migrate } = await import('../src/db/migrate.ts');
+  const { importPeople } = await import('../src/people/people.import.ts');
+  const conn =
+    dialect === 'sqlite'
+      ? connect({ kind: 'sqlite', file: target })
+      : connect({ kind: 'postgres', url: PG_URL!, poolSize: 2 }, { searchPath: target });
+  await migrate(conn.db);
+  let workspaceId = workspace;
+  if (workspace === 'new') {
+    const { createWorkspace } = await import('../src/workspaces/workspaces.service.ts');
+    workspaceId = (await createWorkspace(conn.db, { name: 'Bench shop', country: 'US' })).id;
+  }
+  const actor = { workspaceId, role: 'owner' as const, userId: null, via: 'session' as const };
+  const started = performance.now();
+  const summary = await importPeople(conn.db, actor, createReadStream(csv, { highWaterMark: 1 << 20 }), {
+    filename: 'bench.csv',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await conn.close();
+  if (summary.status !== 'done') throw new Error(`import failed: ${summary.error}`);
+  const result: Result & { workspaceId: string } = {
+    rows: summary.rowsTotal,
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    created: summary.rowsCreated,
+    unchanged: summary.rowsUnchanged,
+    rejected: summary.rowsRejected,
+    workspaceId,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function runChild(args: string[]): Promise<Result & { workspaceId: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [SELF, '--child', ...args],
+      { timeout: CHILD_TIMEOUT_MS, maxBuffer: 1 << 20, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(`${args[0]} import ${err.killed ? 'timed out' : 'failed'}: ${stderr || err.message}`),
+          );
+        else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+      },
+    );
+  });
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-'));
+  const lines: string[] = [];
+  try {
+    const csv = join(dir, 'customers.csv');
+    let t = performance.now();
+    await generate(csv, ROWS);
+    const mb = statSync(csv).size / 1024 / 1024;
+    console.log(
+      `people CSV import: generated ${ROWS.toLocaleString('en')} Shopify customer rows (${mb.toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    const report = (label: string, r: Result) => {
+      const line =
+        `  ${label.padEnd(28)} ${Math.round(r.rows / r.seconds)
+          .toLocaleString('en')
+          .padStart(
+            8,
+          )} rows/s  ${r.seconds.toFixed(1).padStart(6)} s  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB` +
+        `  (created ${r.created}, unchanged ${r.unchanged}, rejected ${r.rejected})`;
+      lines.push(line);
+      console.log(line);
+    };
+
+    const file = join(dir, 'vouch.db');
+    const first = await runChild(['sqlite', csv, file, 'new']);
+    report('SQLite, into empty', first);
+    report('SQLite, again (unchanged)', await runChild(['sqlite', csv, file, first.workspaceId]));
+
+    if (PG_URL) {
+      const schema = `bench_${randomBytes(4).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`create schema ${schema}`);
+      try {
+        const p1 = await runChild(['postgres', csv, schema, 'new']);
+        report('PostgreSQL, into empty', p1);
+        report('PostgreSQL, again (unchanged)', await runChild(['postgres', csv, schema, p1.workspaceId]));
+      } finally {
+        await admin.query(`drop schema ${schema} cascade`);
+        await admin.end();
+      }
+    } else {
+      console.log('  PostgreSQL: skipped (set VOUCH_BENCH_POSTGRES_URL or VOUCH_TEST_POSTGRES_URL)');
+    }
+    t = performance.now();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') {
+  const [, , , dialect, csv, target, workspace] = process.argv;
+  await child(dialect as 'sqlite' | 'postgres', csv!, target!, workspace!);
+} else {
+  await main();
+}

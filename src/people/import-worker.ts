@@ -1,0 +1,30 @@
+/**
+ * Worker thread of a people import: parses and validates pieces of the CSV while the main
+ * thread matches and writes the previous ones. Messages: `{ ctx }` once, then pieces
+ * `{ seq, buf, startLine, now }`, each answered with a `PieceResult`.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { ColumnMap } from './csv-columns.ts';
+import { contextMap, type PieceResult, type RowContext, readPiece } from './import-rows.ts';
+
+let ctx: RowContext | undefined;
+let map: ColumnMap | undefined;
+
+parentPort!.on(
+  'message',
+  (msg: { ctx: RowContext } | { seq: number; buf: Uint8Array; startLine: number; now: string }) => {
+    if ('ctx' in msg) {
+      ctx = msg.ctx;
+      map = contextMap(ctx);
+      return;
+    }
+    let result: PieceResult;
+    try {
+      result = readPiece(ctx!, map!, msg.seq, msg.buf, msg.startLine, msg.now);
+    } catch (err) {
+      parentPort!.postMessage({ seq: msg.seq, crash: (err as Error).stack ?? String(err) });
+      return;
+    }
+    parentPort!.postMessage(result, [result.lines.buffer, result.present.buffer, result.ranges.buffer]);
+  },
+);

@@ -1,0 +1,180 @@
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { requireRole } from '../auth/auth.service.ts';
+import { AppError } from '../errors.ts';
+import { IdParams, PageQuery } from '../http/schemas.ts';
+import type { App, Deps } from '../http/types.ts';
+import { ImportList, ImportQuery, ImportResult, Import as ImportSchema } from './imports.schema.ts';
+import { exportPeopleCsv } from './people.export.ts';
+import {
+  getImport,
+  getRejectsCsv,
+  type Import,
+  ImportFileError,
+  importPeople,
+  listImports,
+} from './people.import.ts';
+
+/** The largest CSV accepted over HTTP (the CLI has no limit). */
+export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+const CSV_TYPES = ['text/csv', 'application/csv'];
+
+const withUrl = <T extends Import>(i: T) => ({
+  ...i,
+  rejectsUrl: i.rowsRejected > 0 ? `/api/v1/imports/${i.id}/rejects.csv` : null,
+});
+
+/** A header-safe file name for Content-Disposition. */
+const attachment = (name: string) =>
+  `attachment; filename="${name.replace(/[^\w.-]+/g, '_').slice(0, 150) || 'download.csv'}"`;
+
+/** Passes the upload through, refusing it once it is bigger than `max` bytes. */
+async function* limited(body: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > max) {
+      throw new ImportFileError(
+        `The file is bigger than ${max / 1024 / 1024} MB; import it in parts or with the CLI (vouch import people FILE)`,
+        null,
+        'payload_too_large',
+      );
+    }
+    yield chunk;
+  }
+}
+
+export function importRoutes(app: App, { db }: Deps) {
+  // The CSV body is streamed straight into the importer, in a scope of its own so no other
+  // route receives a raw stream.
+  app.register(async (scope: App) => {
+    for (const type of CSV_TYPES)
+      scope.addContentTypeParser(type, (_req, payload, done) => done(null, payload));
+
+    scope.post(
+      '/imports/people',
+      {
+        bodyLimit: MAX_UPLOAD_BYTES,
+        schema: {
+          tags: ['imports'],
+          summary: 'Import people from a CSV file (Shopify or Square customer export, or the Vouch template)',
+          description:
+            'Send the file as the body with Content-Type: text/csv. Rows are matched to people already here ' +
+            'by Vouch id, external id, email, then phone: importing the same file again changes nothing. Rows ' +
+            'that cannot be imported are listed, with line and reason, in the reject file (`rejectsUrl`). ' +
+            'A problem with the file itself (not UTF-8, a broken quote, no name/email/phone column) answers ' +
+            '422 naming the line; rows before it are imported and the import id is in `errors[0].importId`.',
+          consumes: CSV_TYPES,
+          // Documents the body; the body itself is a stream, read by the importer.
+          body: z.any().describe('The CSV file, UTF-8 (with or without BOM) or UTF-16 with BOM'),
+          querystring: ImportQuery,
+          response: { 201: ImportResult },
+        },
+      },
+      async (req, reply) => {
+        requireRole(req.actor, 'manager');
+        const body = req.body as unknown;
+        if (!(body instanceof Readable)) {
+          throw new AppError(
+            'unsupported_media_type',
+            'Send the CSV file itself as the request body, with Content-Type: text/csv',
+          );
+        }
+        const declared = Number(req.headers['content-length'] ?? 0);
+        if (declared > MAX_UPLOAD_BYTES) {
+          throw new AppError(
+            'payload_too_large',
+            `The file is bigger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; import it in parts or with the CLI`,
+          );
+        }
+        const summary = await importPeople(db, req.actor, limited(body, MAX_UPLOAD_BYTES), {
+          filename: req.query.filename ?? 'upload.csv',
+        });
+        const location = `/api/v1/imports/${summary.id}`;
+        reply.header('location', location);
+        if (summary.status === 'failed') {
+          const imported = summary.rowsCreated + summary.rowsUpdated + summary.rowsUnchanged;
+          throw new AppError(
+            summary.failure?.code ?? 'unprocessable',
+            `${summary.error} (import ${summary.id}: ${imported} row(s) before the problem were imported, ${summary.rowsRejected} rejected)`,
+            [
+              {
+                path: 'file',
+                message: summary.error ?? 'the file could not be imported',
+                importId: summary.id,
+                line: summary.failure?.line ?? null,
+              },
+            ],
+          );
+        }
+        return reply.status(201).send(withUrl(summary));
+      },
+    );
+  });
+
+  app.get(
+    '/imports',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Imports of this workspace, newest first',
+        querystring: z.strictObject(PageQuery),
+        response: { 200: ImportList },
+      },
+    },
+    async (req) => {
+      const list = await listImports(db, req.actor, req.query);
+      return { ...list, items: list.items.map(withUrl) };
+    },
+  );
+
+  app.get(
+    '/imports/:id',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'One import: its status and counts',
+        params: IdParams,
+        response: { 200: ImportSchema },
+      },
+    },
+    async (req) => withUrl(await getImport(db, req.actor, req.params.id)),
+  );
+
+  app.get(
+    '/imports/:id/rejects.csv',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'The rows an import rejected, as they were, with line and reason (CSV)',
+        params: IdParams,
+        produces: ['text/csv'],
+      },
+    },
+    async (req, reply) => {
+      const { filename, csv } = await getRejectsCsv(db, req.actor, req.params.id);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', attachment(`${filename.replace(/\.csv$/i, '')}.rejects.csv`))
+        .send(`\uFEFF${csv}`);
+    },
+  );
+
+  app.get(
+    '/people/export.csv',
+    {
+      schema: {
+        tags: ['people'],
+        summary: 'Every person as CSV in the import template (imports back unchanged)',
+        produces: ['text/csv'],
+      },
+    },
+    (req, reply) => {
+      const csv = exportPeopleCsv(db, req.actor);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', attachment(`people-${new Date().toISOString().slice(0, 10)}.csv`))
+        .send(Readable.from(csv));
+    },
+  );
+}

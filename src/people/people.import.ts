@@ -1,0 +1,933 @@
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { stringify } from 'csv-stringify/sync';
+import { CompiledQuery, type Selectable, sql } from 'kysely';
+import { type Actor, requireRole } from '../auth/auth.service.ts';
+import { type Db, transaction } from '../db/connect.ts';
+import { notFound } from '../errors.ts';
+import { newId, nowIso } from '../lib/ids.ts';
+import {
+  type ColumnField,
+  guardCell,
+  headerOf,
+  mapColumns,
+  missingColumns,
+  type Source,
+} from './csv-columns.ts';
+import {
+  type Chunk,
+  type Header,
+  ImportFileError,
+  type Piece,
+  parsePiece,
+  splitPieces,
+  utf8Chunks,
+} from './csv-input.ts';
+import {
+  FIELD_BITS,
+  type PieceResult,
+  ROW_WIDTH,
+  type RowContext,
+  readPiece,
+  TAG_SEPARATOR,
+} from './import-rows.ts';
+import type { ImportsTable, PeopleTable } from './people.table.ts';
+import { SeenKeys } from './seen-keys.ts';
+
+export { ImportFileError } from './csv-input.ts';
+
+type PersonRow = Selectable<PeopleTable>;
+
+/** An import as stored: what came in, what became of it. */
+export type Import = {
+  id: string;
+  kind: 'people';
+  filename: string;
+  status: 'running' | 'done' | 'failed';
+  rowsTotal: number;
+  rowsCreated: number;
+  rowsUpdated: number;
+  rowsUnchanged: number;
+  rowsRejected: number;
+  error: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+};
+
+/** What `importPeople` returns: the import, and how the file's columns were read. */
+export type ImportSummary = Import & {
+  /** The system the file came from, as recognised by its headers. */
+  source: Source | null;
+  /** Every column of the file and the field it fed; null marks a column Vouch did not use. */
+  columns: Array<{ header: string; field: ColumnField | null }>;
+  /** For a failed import: what kind of failure, and the line it was found on. */
+  failure: { code: ImportFileError['code']; line: number | null } | null;
+};
+
+export type ImportOptions = {
+  filename: string;
+  onProgress?: (p: { rows: number; bytes: number }) => void;
+  /** Rows per transaction (tests use small ones to cross batch boundaries). */
+  batchSize?: number;
+  /** Worker threads that parse and validate (default: 1 when there is a second core, else 0). */
+  workers?: number;
+  /** Bytes per piece handed to a parser (tests use small ones). */
+  pieceBytes?: number;
+};
+
+export function toImport(row: Omit<Selectable<ImportsTable>, 'rejects_csv' | 'workspace_id'>): Import {
+  return {
+    id: row.id,
+    kind: row.kind,
+    filename: row.filename,
+    status: row.status,
+    rowsTotal: Number(row.rows_total),
+    rowsCreated: Number(row.rows_created),
+    rowsUpdated: Number(row.rows_updated),
+    rowsUnchanged: Number(row.rows_unchanged),
+    rowsRejected: Number(row.rows_rejected),
+    error: row.error,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** Rows per transaction: thousands, so commits are few and locks short. */
+const DEFAULT_BATCH = 5000;
+/** Pieces read ahead of the one being written (bounds memory). */
+const MAX_QUEUED_PIECES = 8;
+/** Pieces a worker holds at once. */
+const WORKER_QUEUE = 2;
+/** A worker is started once the file is bigger than this many pieces; small files stay inline. */
+const WORKER_AFTER_PIECES = 3;
+
+/**
+ * Imports people from a CSV file, streaming. The file is cut into pieces at record boundaries;
+ * each piece is parsed and every row validated (the same `PersonInput` and `preparePerson` as
+ * the API), in a worker thread while the main thread writes, or inline. Rows are matched to
+ * people already there by Vouch id, external id, email, then phone, and written a few thousand
+ * per transaction with a handful of bulk statements. Rows that cannot be imported go to the
+ * reject file with their line and reason. A problem with the file itself (encoding, a broken
+ * quote, no usable column) ends the import as `failed`, naming the line; the rows before it
+ * stay imported.
+ */
+export async function importPeople(
+  db: Db,
+  actor: Actor,
+  input: Readable | AsyncIterable<Chunk> | Iterable<Chunk> | Chunk,
+  opts: ImportOptions,
+): Promise<ImportSummary> {
+  requireRole(actor, 'manager');
+  const ws = await db
+    .selectFrom('workspaces')
+    .select('country')
+    .where('id', '=', actor.workspaceId)
+    .executeTakeFirstOrThrow();
+  const row: Selectable<ImportsTable> = {
+    workspace_id: actor.workspaceId,
+    id: newId(),
+    kind: 'people',
+    filename: cleanFilename(opts.filename),
+    status: 'running',
+    rows_total: 0,
+    rows_created: 0,
+    rows_updated: 0,
+    rows_unchanged: 0,
+    rows_rejected: 0,
+    rejects_csv: '',
+    error: null,
+    created_by: actor.userId,
+    created_at: nowIso(),
+    finished_at: null,
+  };
+  await db.insertInto('imports').values(row).execute();
+
+  let bytes = 0;
+  const source = splitPieces(
+    utf8Chunks(input, (n) => {
+      bytes += n;
+    }),
+    opts.pieceBytes,
+  );
+  let run: PeopleImport | undefined;
+  let pool: ParserPool | undefined;
+  let failure: ImportFileError | null = null;
+  const progress = () => opts.onProgress?.({ rows: run?.seen ?? 0, bytes });
+  try {
+    const first = await source.next();
+    const header = first.done ? null : (first.value as Header);
+    if (!header) throw new ImportFileError('The file is empty: there is no header row.');
+    const headers = header.fields.map((h) => h.trim());
+    const map = mapColumns(headers);
+    const missing = missingColumns(map);
+    if (missing) throw new ImportFileError(missing, header.line);
+    const ctx: RowContext = { headers, delimiter: header.delimiter, country: ws.country };
+    run = new PeopleImport(db, actor.workspaceId, row.id, ctx, map.source, opts.batchSize ?? DEFAULT_BATCH);
+    run.columns = map.columns;
+    const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
+
+    // Pieces in file order; each parsed by the worker or, while the next result is not ready, here.
+    type Slot = { piece: Piece; ready: boolean; result: Promise<PieceResult> };
+    const queue: Slot[] = [];
+    let sourceDone = false;
+    let sourceError: unknown = null;
+    const nextPiece = async (): Promise<Piece | null> => {
+      if (sourceDone || sourceError) return null;
+      try {
+        const r = await source.next();
+        if (!r.done) {
+          const piece = r.value as Piece;
+          if (!pool && workers > 0 && piece.seq >= WORKER_AFTER_PIECES) pool = new ParserPool(ctx);
+          return piece;
+        }
+        sourceDone = true;
+      } catch (err) {
+        sourceError = err;
+      }
+      return null;
+    };
+    for (;;) {
+      while (pool && pool.load < WORKER_QUEUE && queue.length < MAX_QUEUED_PIECES) {
+        const piece = await nextPiece();
+        if (!piece) break;
+        const slot: Slot = { piece, ready: false, result: pool.parse(piece) };
+        slot.result.then(
+          () => {
+            slot.ready = true;
+          },
+          () => {},
+        );
+        queue.push(slot);
+      }
+      const head = queue[0];
+      if (!head || (!head.ready && queue.length < MAX_QUEUED_PIECES)) {
+        const piece = await nextPiece();
+        if (piece) {
+          const result = readPiece(ctx, map, piece.seq, piece.buf, piece.startLine, nowIso());
+          queue.push({ piece, ready: true, result: Promise.resolve(result) });
+          continue;
+        }
+        if (!head) break;
+      }
+      const slot = queue.shift()!;
+      const result = await slot.result;
+      await run.apply(slot.piece, result);
+      progress();
+      if (result.error) {
+        failure = new ImportFileError(result.error.message.replace(/^Line \d+: /, ''), result.error.line);
+        break;
+      }
+    }
+    if (!failure && sourceError) throw sourceError;
+    await run.finish();
+  } catch (err) {
+    if (!(err instanceof ImportFileError)) {
+      await finishRow(db, row, 'failed', 'The import stopped on an internal error; it has been logged').catch(
+        () => {},
+      );
+      throw err;
+    }
+    failure = err;
+    // Everything read before the problem is good: it is imported.
+    await run?.finish();
+  } finally {
+    await pool?.close();
+    await source.return(undefined).catch(() => {});
+  }
+  await finishRow(db, row, failure ? 'failed' : 'done', failure?.message ?? null);
+  progress();
+  const c = run?.counts ?? { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  return {
+    ...toImport({
+      ...row,
+      rows_total: c.created + c.updated + c.unchanged + c.rejected,
+      rows_created: c.created,
+      rows_updated: c.updated,
+      rows_unchanged: c.unchanged,
+      rows_rejected: c.rejected,
+    }),
+    source: run?.source ?? null,
+    columns: run?.columns ?? [],
+    failure: failure ? { code: failure.code, line: failure.line } : null,
+  };
+}
+
+async function finishRow(
+  db: Db,
+  row: Selectable<ImportsTable>,
+  status: 'done' | 'failed',
+  error: string | null,
+) {
+  row.status = status;
+  row.error = error;
+  row.finished_at = nowIso();
+  await db
+    .updateTable('imports')
+    .set({ status, error, finished_at: row.finished_at })
+    .where('workspace_id', '=', row.workspace_id)
+    .where('id', '=', row.id)
+    .execute();
+}
+
+function cleanFilename(name: string): string {
+  const clean = basename(name.replaceAll('\\', '/'))
+    .replace(/[\p{C}"]/gu, '')
+    .trim()
+    .slice(0, 200);
+  return clean || 'upload.csv';
+}
+
+/** One worker thread parsing and validating pieces, answers matched to requests by `seq`. */
+class ParserPool {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (r: PieceResult) => void; reject: (e: Error) => void }
+  >();
+  private failed: Error | null = null;
+
+  constructor(ctx: RowContext) {
+    this.worker = new Worker(new URL('./import-worker.ts', import.meta.url), {
+      // Small young generation: the worker allocates a lot of short-lived objects.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 },
+    });
+    this.worker.unref();
+    this.worker.on('message', (msg: PieceResult | { seq: number; crash: string }) => {
+      const w = this.waiting.get(msg.seq);
+      this.waiting.delete(msg.seq);
+      if ('crash' in msg) w?.reject(new Error(`import worker failed: ${msg.crash}`));
+      else w?.resolve(msg);
+    });
+    const fail = (err: Error) => {
+      this.failed = err;
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`import worker exited (${code})`)));
+    this.worker.postMessage({ ctx });
+  }
+
+  get load() {
+    return this.waiting.size;
+  }
+
+  parse(piece: Piece): Promise<PieceResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(piece.seq, { resolve, reject });
+      // A copy goes to the worker; the piece stays here for the reject file.
+      this.worker.postMessage({ seq: piece.seq, buf: piece.buf, startLine: piece.startLine, now: nowIso() });
+    });
+  }
+
+  async close() {
+    this.failed ??= new Error('import finished');
+    await this.worker.terminate();
+  }
+}
+
+// --- one import -----------------------------------------------------------------------------
+
+/** The person a valid row describes, as `preparePerson` made it. */
+type Incoming = Pick<
+  PersonRow,
+  | 'kind'
+  | 'first_name'
+  | 'last_name'
+  | 'organisation'
+  | 'email'
+  | 'email_key'
+  | 'phone'
+  | 'external_id'
+  | 'address'
+  | 'how_heard'
+  | 'notes'
+  | 'marketing_consent_at'
+  | 'marketing_consent_source'
+  | 'do_not_contact_at'
+>;
+
+/** A valid row, waiting for its batch. */
+type Pending = {
+  line: number;
+  f: Incoming;
+  tags: string[];
+  present: number;
+  vouchId: string | null;
+  /** Where the row is in its piece, to put its original cells in the reject file if it is refused late. */
+  piece: Piece;
+  start: number;
+  end: number;
+  /** Keys this row claimed in the file, forgotten again if it is refused late. */
+  keys: string[];
+};
+
+type Reject = { line: number; fields: string[]; reason: string };
+type Counts = { created: number; updated: number; unchanged: number; rejected: number };
+
+class PeopleImport {
+  /** Records read so far (for progress). */
+  seen = 0;
+  /** What is committed. */
+  counts: Counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  columns: ImportSummary['columns'] = [];
+  private pending: Pending[] = [];
+  private rejects: Reject[] = [];
+  private keys = new SeenKeys();
+  private rejectHeaderWritten = false;
+  /** The batch being written while the next is read (PostgreSQL works while Node parses). */
+  private inflight: Promise<void> | null = null;
+  private readonly db: Db;
+  private readonly workspaceId: string;
+  private readonly importId: string;
+  private readonly ctx: RowContext;
+  readonly source: Source;
+  private readonly batchSize: number;
+  private readonly map;
+
+  constructor(
+    db: Db,
+    workspaceId: string,
+    importId: string,
+    ctx: RowContext,
+    source: Source,
+    batchSize: number,
+  ) {
+    this.db = db;
+    this.workspaceId = workspaceId;
+    this.importId = importId;
+    this.ctx = ctx;
+    this.source = source;
+    this.batchSize = batchSize;
+    this.map = mapColumns(ctx.headers);
+  }
+
+  /** Takes the rows of a parsed piece: duplicates within the file are refused, the rest queued. */
+  async apply(piece: Piece, r: PieceResult) {
+    this.seen += r.seen;
+    // Rejects join the stream in line order, so the reject file is in file order.
+    let nextReject = 0;
+    const v = r.values;
+    for (let i = 0; i < r.lines.length; i++) {
+      const b = i * ROW_WIDTH;
+      const line = r.lines[i]!;
+      while (nextReject < r.rejects.length && r.rejects[nextReject]!.line < line)
+        this.rejects.push(r.rejects[nextReject++]!);
+      const f: Incoming = {
+        kind: v[b + 1] as Incoming['kind'],
+        first_name: v[b + 2]!,
+        last_name: v[b + 3]!,
+        organisation: v[b + 4]!,
+        email: v[b + 5]!,
+        email_key: v[b + 6]!,
+        phone: v[b + 7]!,
+        external_id: v[b + 8]!,
+        address: v[b + 9]!,
+        how_heard: v[b + 10]!,
+        notes: v[b + 11]!,
+        marketing_consent_at: v[b + 12]!,
+        marketing_consent_source: v[b + 13]!,
+        do_not_contact_at: v[b + 14]!,
+      };
+      const vouchId = v[b]!;
+      const pending: Pending = {
+        line,
+        f,
+        tags: v[b + 15] ? v[b + 15]!.split(TAG_SEPARATOR) : [],
+        present: r.present[i]!,
+        vouchId,
+        piece,
+        start: r.ranges[2 * i]!,
+        end: r.ranges[2 * i + 1]!,
+        keys: [],
+      };
+      // One person per row: the same Vouch id, external id or email twice in a file is refused.
+      const claims: Array<[string, ColumnField, string]> = [];
+      if (vouchId) claims.push([`v:${vouchId}`, 'vouchId', vouchId]);
+      if (f.external_id) claims.push([`x:${f.external_id}`, 'externalId', f.external_id]);
+      if (f.email_key) claims.push([`e:${f.email_key}`, 'email', f.email!]);
+      let dup: string | null = null;
+      for (const [key, field, value] of claims) {
+        const earlier = this.keys.get(key);
+        if (earlier) {
+          const fields = this.fieldsOf(pending);
+          dup = `${headerOf(this.map, fields, field)} ${value} already appears on line ${earlier}; one person per row`;
+          this.rejects.push({ line, fields, reason: dup });
+          break;
+        }
+      }
+      if (dup) continue;
+      for (const [key] of claims) {
+        this.keys.set(key, line);
+        pending.keys.push(key);
+      }
+      this.pending.push(pending);
+      if (this.pending.length >= this.batchSize) await this.flush(false);
+    }
+    while (nextReject < r.rejects.length) this.rejects.push(r.rejects[nextReject++]!);
+  }
+
+  /** The original cells of a valid row (parsed again from its piece: only ever needed for a reject). */
+  private fieldsOf(p: Pending): string[] {
+    const { records } = parsePiece(p.piece.buf.subarray(p.start, p.end), this.ctx.delimiter, p.line);
+    return records[0]?.fields ?? [];
+  }
+
+  /** Writes what is pending; waits for all writes when `last`. */
+  private async flush(last: boolean) {
+    if (this.inflight) {
+      const previous = this.inflight;
+      this.inflight = null;
+      await previous;
+    }
+    if (this.pending.length || this.rejects.length) {
+      const batch = this.pending;
+      const rejects = this.rejects;
+      this.pending = [];
+      this.rejects = [];
+      const write = this.write(batch, rejects);
+      // Never an unhandled rejection: the error surfaces at the next await of `inflight`.
+      write.catch(() => {});
+      this.inflight = write;
+    }
+    if (last && this.inflight) {
+      const previous = this.inflight;
+      this.inflight = null;
+      await previous;
+    }
+  }
+
+  finish() {
+    return this.flush(true);
+  }
+
+  private async write(batch: Pending[], rejects: Reject[]) {
+    const counts = { ...this.counts };
+    await transaction(this.db, async (tx) => {
+      const store = new Store(tx, this.workspaceId);
+      const late = await applyBatch(store, batch, counts);
+      for (const { p, reason } of late) {
+        for (const k of p.keys) this.keys.forget(k);
+        rejects.push({ line: p.line, fields: this.fieldsOf(p), reason });
+      }
+      counts.rejected += rejects.length;
+      let csv = '';
+      if (rejects.length) {
+        rejects.sort((a, b) => a.line - b.line);
+        const rows = rejects.map((r) => [String(r.line), r.reason, ...r.fields].map(guardCell));
+        if (!this.rejectHeaderWritten) rows.unshift(['line', 'reason', ...this.ctx.headers].map(guardCell));
+        csv = stringify(rows);
+      }
+      await tx
+        .updateTable('imports')
+        .set({
+          rows_total: counts.created + counts.updated + counts.unchanged + counts.rejected,
+          rows_created: counts.created,
+          rows_updated: counts.updated,
+          rows_unchanged: counts.unchanged,
+          rows_rejected: counts.rejected,
+          ...(csv ? { rejects_csv: sql<string>`rejects_csv || ${csv}` } : {}),
+        })
+        .where('workspace_id', '=', this.workspaceId)
+        .where('id', '=', this.importId)
+        .execute();
+    });
+    if (rejects.length) this.rejectHeaderWritten = true;
+    this.counts = counts;
+  }
+}
+
+// --- matching and writing one batch ---------------------------------------------------------
+
+/** A person as this batch sees them: loaded from the database or created by an earlier row. */
+type Working = { row: PersonRow; tags: Set<string>; added: string[]; isNew: boolean; dirty: boolean };
+
+const ADDRESS_KEYS = ['line1', 'line2', 'city', 'region', 'postalCode', 'country'] as const;
+const canonicalAddress = (json: string, over?: Record<string, string>) => {
+  const a = JSON.parse(json) as Record<string, string | undefined>;
+  return JSON.stringify(Object.fromEntries(ADDRESS_KEYS.map((k) => [k, over?.[k] ?? a[k] ?? ''])));
+};
+
+/**
+ * Matches every row of a batch to a person (by Vouch id, external id, email key, then phone;
+ * a phone alone does not join two people with different emails or external ids), merges or
+ * creates, and writes the lot. Counts go into `counts`; rows refused only now are returned.
+ *
+ * Merging: the columns the file has overwrite, empty cells never erase; tags are added; an
+ * external id is filled in but never replaced; consent and do-not-contact are only ever added.
+ */
+async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
+  const late: Array<{ p: Pending; reason: string }> = [];
+  const uniq = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))];
+  const found = new Map<string, PersonRow>();
+  for (const [column, values] of [
+    ['id', uniq(batch.map((p) => p.vouchId))],
+    ['external_id', uniq(batch.map((p) => p.f.external_id))],
+    ['email_key', uniq(batch.map((p) => p.f.email_key))],
+    ['phone', uniq(batch.map((p) => p.f.phone))],
+  ] as const) {
+    if (values.length) for (const r of await store.people(column, values)) found.set(r.id, r);
+  }
+  const tags = await store.tags([...found.keys()]);
+  const people = new Map<string, Working>();
+  const byExt = new Map<string, Working>();
+  const byEmail = new Map<string, Working>();
+  const byPhone = new Map<string, Working[]>();
+  const index = (w: Working) => {
+    const r = w.row;
+    if (r.external_id && !byExt.has(r.external_id)) byExt.set(r.external_id, w);
+    if (r.email_key && !byEmail.has(r.email_key)) byEmail.set(r.email_key, w);
+    if (r.phone) {
+      const list = byPhone.get(r.phone);
+      if (!list) byPhone.set(r.phone, [w]);
+      else if (!list.includes(w)) list.push(w);
+    }
+  };
+  // Oldest first (ids are time-ordered), so a key shared by several people finds the first.
+  for (const row of [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const w: Working = {
+      row: { ...row },
+      tags: new Set(tags.get(row.id)),
+      added: [],
+      isNew: false,
+      dirty: false,
+    };
+    people.set(row.id, w);
+    index(w);
+  }
+
+  const now = nowIso();
+  for (const p of batch) {
+    const f = p.f;
+    const phoneMatch = (w: Working) =>
+      (!f.email_key || !w.row.email_key || w.row.email_key === f.email_key) &&
+      (!f.external_id || !w.row.external_id || w.row.external_id === f.external_id);
+    const w =
+      (p.vouchId ? people.get(p.vouchId) : undefined) ??
+      (f.external_id ? byExt.get(f.external_id) : undefined) ??
+      (f.email_key ? byEmail.get(f.email_key) : undefined) ??
+      (f.phone ? byPhone.get(f.phone)?.find(phoneMatch) : undefined);
+    if (!w) {
+      const row: PersonRow = {
+        ...f,
+        workspace_id: store.workspaceId,
+        id: newId(),
+        merged_into_id: null,
+        created_at: now,
+        updated_at: now,
+      };
+      const created: Working = { row, tags: new Set(p.tags), added: p.tags, isNew: true, dirty: true };
+      people.set(row.id, created);
+      index(created);
+      counts.created++;
+      continue;
+    }
+    const cur = w.row;
+    if (f.external_id && !cur.external_id) {
+      const owner = byExt.get(f.external_id);
+      if (owner && owner !== w) {
+        late.push({
+          p,
+          reason: `external id ${f.external_id} belongs to another person (${owner.row.id}) than the one this row matches (${cur.id})`,
+        });
+        continue;
+      }
+    }
+    let changed = false;
+    const set = <K extends keyof PersonRow>(k: K, value: PersonRow[K]) => {
+      if (cur[k] !== value) {
+        cur[k] = value;
+        changed = true;
+      }
+    };
+    const has = (field: ColumnField) => (p.present & FIELD_BITS[field]) !== 0;
+    if (has('kind')) set('kind', f.kind);
+    if (has('firstName')) set('first_name', f.first_name);
+    if (has('lastName')) set('last_name', f.last_name);
+    if (has('organisation')) set('organisation', f.organisation);
+    if (has('email')) {
+      set('email', f.email);
+      set('email_key', f.email_key);
+    }
+    if (has('phone')) set('phone', f.phone);
+    // An external id is filled in, never replaced: it links the person to another system.
+    if (has('externalId') && !cur.external_id) set('external_id', f.external_id);
+    if (ADDRESS_KEYS.some((k) => has(k))) {
+      const incoming = JSON.parse(f.address) as Record<string, string>;
+      const over = Object.fromEntries(ADDRESS_KEYS.filter((k) => has(k)).map((k) => [k, incoming[k] ?? '']));
+      const merged = canonicalAddress(cur.address, over);
+      if (merged !== canonicalAddress(cur.address)) set('address', merged);
+    }
+    if (has('notes')) set('notes', f.notes);
+    if (has('howHeard')) set('how_heard', f.how_heard);
+    // Consent and do-not-contact are only ever added by an import, keeping their first time.
+    if (has('marketingConsent') && f.marketing_consent_at && !cur.marketing_consent_at) {
+      set('marketing_consent_at', f.marketing_consent_at);
+      set('marketing_consent_source', f.marketing_consent_source);
+    }
+    if (has('doNotContact') && f.do_not_contact_at && !cur.do_not_contact_at)
+      set('do_not_contact_at', f.do_not_contact_at);
+    for (const t of p.tags) {
+      if (!w.tags.has(t)) {
+        w.tags.add(t);
+        w.added.push(t);
+        changed = true;
+      }
+    }
+    if (changed) {
+      cur.updated_at = now;
+      w.dirty = true;
+      index(w);
+      counts.updated++;
+    } else {
+      counts.unchanged++;
+    }
+  }
+
+  const writes = [...people.values()].filter((w) => w.dirty);
+  await store.writePeople(
+    writes.filter((w) => w.isNew).map((w) => w.row),
+    writes.filter((w) => !w.isNew).map((w) => w.row),
+  );
+  await store.addTags(writes.flatMap((w) => w.added.map((tag) => [w.row.id, tag] as const)));
+  return late;
+}
+
+// --- bulk statements per dialect --------------------------------------------------------------
+
+const PEOPLE_COLUMNS = [
+  'workspace_id',
+  'id',
+  'kind',
+  'first_name',
+  'last_name',
+  'organisation',
+  'email',
+  'email_key',
+  'phone',
+  'external_id',
+  'address',
+  'how_heard',
+  'notes',
+  'marketing_consent_at',
+  'marketing_consent_source',
+  'do_not_contact_at',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof PersonRow>;
+
+const TIMESTAMPS = new Set<string>(['marketing_consent_at', 'do_not_contact_at', 'created_at', 'updated_at']);
+const UPDATE_SET = PEOPLE_COLUMNS.filter((c) => c !== 'workspace_id' && c !== 'id' && c !== 'created_at')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
+/**
+ * Rows per SQLite multi-row statement. Only these sizes are ever prepared (a remainder of 347 is
+ * 6×50 + 9×5 + 2×1), so the driver's statement cache holds a handful of statements, not one per
+ * batch size; each holds memory in proportion to its parameters (SQLite allows 32,766).
+ */
+const SQLITE_CHUNKS = [500, 50, 5, 1];
+const sqliteStatements = new Map<string, string>();
+
+/** Splits `n` rows into chunk sizes from SQLITE_CHUNKS, `scale` times bigger. */
+function chunkSizes(n: number, scale = 1): number[] {
+  const sizes: number[] = [];
+  for (const size of [...SQLITE_CHUNKS.map((c) => c * scale), 1]) {
+    while (n >= size) {
+      sizes.push(size);
+      n -= size;
+    }
+  }
+  return sizes;
+}
+
+/** A multi-row VALUES statement for `rows` rows, built once per shape. */
+function sqliteValues(head: string, width: number, rows: number, tail: string): string {
+  const key = `${head}|${width}|${rows}|${tail}`;
+  let text = sqliteStatements.get(key);
+  if (!text) {
+    const tuple = `(${Array(width).fill('?').join(',')})`;
+    text = `${head} values ${Array(rows).fill(tuple).join(',')} ${tail}`;
+    sqliteStatements.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * The few statements an import needs, as raw SQL: multi-row VALUES with prepared statements on
+ * SQLite, one array per column through `unnest` on PostgreSQL. Never one statement per row.
+ */
+class Store {
+  readonly db: Db;
+  readonly workspaceId: string;
+  constructor(db: Db, workspaceId: string) {
+    this.db = db;
+    this.workspaceId = workspaceId;
+  }
+
+  private async run<R>(text: string, params: unknown[]): Promise<R[]> {
+    return (await this.db.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
+  }
+
+  /** Live people (not merged away) whose `column` is one of `values`. */
+  async people(column: 'id' | 'external_id' | 'email_key' | 'phone', values: string[]): Promise<PersonRow[]> {
+    if (this.db.dialect === 'postgres') {
+      return this.run(
+        `select * from people where workspace_id = $1 and merged_into_id is null and ${column} = any($2::text[])`,
+        [this.workspaceId, values],
+      );
+    }
+    return this.run(
+      `select * from people where workspace_id = ? and merged_into_id is null and ${column} in (select value from json_each(?))`,
+      [this.workspaceId, JSON.stringify(values)],
+    );
+  }
+
+  async tags(personIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (!personIds.length) return map;
+    const rows =
+      this.db.dialect === 'postgres'
+        ? await this.run<{ person_id: string; tag: string }>(
+            'select person_id, tag from person_tags where workspace_id = $1 and person_id = any($2::text[])',
+            [this.workspaceId, personIds],
+          )
+        : await this.run<{ person_id: string; tag: string }>(
+            'select person_id, tag from person_tags where workspace_id = ? and person_id in (select value from json_each(?))',
+            [this.workspaceId, JSON.stringify(personIds)],
+          );
+    for (const r of rows) {
+      const list = map.get(r.person_id);
+      if (list) list.push(r.tag);
+      else map.set(r.person_id, [r.tag]);
+    }
+    return map;
+  }
+
+  /** Inserts new people and rewrites changed ones (by primary key). */
+  async writePeople(inserts: PersonRow[], updates: PersonRow[]) {
+    const cols = PEOPLE_COLUMNS.join(', ');
+    const upsert = `on conflict (workspace_id, id) do update set ${UPDATE_SET}`;
+    for (const [rows, tail] of [
+      [inserts, ''],
+      [updates, upsert],
+    ] as const) {
+      if (!rows.length) continue;
+      if (this.db.dialect === 'postgres') {
+        const rest = PEOPLE_COLUMNS.slice(1);
+        const casts = rest
+          .map((c, i) => `$${i + 2}::${TIMESTAMPS.has(c) ? 'timestamptz' : 'text'}[]`)
+          .join(', ');
+        const arrays = rest.map((c) => rows.map((r) => r[c]));
+        await this.run(`insert into people (${cols}) select $1::text, * from unnest(${casts}) ${tail}`, [
+          this.workspaceId,
+          ...arrays,
+        ]);
+        continue;
+      }
+      let at = 0;
+      for (const size of chunkSizes(rows.length)) {
+        const params: unknown[] = [];
+        for (let i = at; i < at + size; i++) for (const c of PEOPLE_COLUMNS) params.push(rows[i]![c]);
+        at += size;
+        await this.run(
+          sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, tail),
+          params,
+        );
+      }
+    }
+  }
+
+  /** Adds tags (those already there stay). */
+  async addTags(pairs: ReadonlyArray<readonly [string, string]>) {
+    if (!pairs.length) return;
+    if (this.db.dialect === 'postgres') {
+      await this.run(
+        'insert into person_tags (workspace_id, person_id, tag) select $1::text, * from unnest($2::text[], $3::text[]) on conflict do nothing',
+        [this.workspaceId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      );
+      return;
+    }
+    let at = 0;
+    for (const size of chunkSizes(pairs.length, 4)) {
+      const params: unknown[] = [];
+      for (let i = at; i < at + size; i++) params.push(this.workspaceId, pairs[i]![0], pairs[i]![1]);
+      at += size;
+      const text = sqliteValues(
+        'insert into person_tags (workspace_id, person_id, tag)',
+        3,
+        size,
+        'on conflict do nothing',
+      );
+      await this.run(text, params);
+    }
+  }
+}
+
+// --- reading imports back ---------------------------------------------------------------------
+
+const IMPORT_COLUMNS = [
+  'id',
+  'kind',
+  'filename',
+  'status',
+  'rows_total',
+  'rows_created',
+  'rows_updated',
+  'rows_unchanged',
+  'rows_rejected',
+  'error',
+  'created_by',
+  'created_at',
+  'finished_at',
+] as const;
+
+/** The workspace's imports, newest first (the reject files are fetched one by one). */
+export async function listImports(db: Db, actor: Actor, q: { page: number; pageSize: number }) {
+  requireRole(actor, 'manager');
+  const base = db.selectFrom('imports').where('workspace_id', '=', actor.workspaceId);
+  const [{ total }, rows] = await Promise.all([
+    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    base
+      .select(IMPORT_COLUMNS)
+      .orderBy('id', 'desc')
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize)
+      .execute(),
+  ]);
+  return { items: rows.map(toImport), total: Number(total), page: q.page, pageSize: q.pageSize };
+}
+
+export async function getImport(db: Db, actor: Actor, id: string): Promise<Import> {
+  requireRole(actor, 'manager');
+  const row = await db
+    .selectFrom('imports')
+    .select(IMPORT_COLUMNS)
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Import');
+  return toImport(row);
+}
+
+/** The reject file of an import: the refused rows as they were, with `line` and `reason` first. */
+export async function getRejectsCsv(
+  db: Db,
+  actor: Actor,
+  id: string,
+): Promise<{ filename: string; csv: string }> {
+  requireRole(actor, 'manager');
+  const row = await db
+    .selectFrom('imports')
+    .select(['filename', 'rejects_csv'])
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw notFound('Import');
+  return { filename: row.filename, csv: row.rejects_csv || stringify([['line', 'reason']]) };
+}

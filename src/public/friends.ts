@@ -10,7 +10,6 @@ import { firstWord, incentiveText, splitName } from './format.ts';
 import { field as bodyField, checkFormToken, formToken, ipKey, isCrossSite, ticked } from './guard.ts';
 import { type Html, html } from './html.ts';
 import { crossSitePage } from './landing.ts';
-import { introducedLater } from './later.ts';
 import { field, messagePage, neutralTheme, page, theme } from './layout.ts';
 
 export const MAX_FRIENDS = 10;
@@ -226,7 +225,7 @@ async function submit(
     }
     const { firstName, lastName } = splitName(row.name);
     try {
-      const { created, referral } = await createReferral(
+      const { created, learnt } = await createReferral(
         ctx.db,
         f.workspace.id,
         { userId: null, label: 'the referrer' },
@@ -250,11 +249,9 @@ async function submit(
           name: label(row),
           note: row.told ? 'you have told them' : 'waiting for your introduction',
         });
-      else if (row.told && referral.referrer.id === f.referrer.id && !referral.introducedAt) {
-        // Named before, told since: the business may now get in touch.
-        await introducedLater(ctx.db, f.workspace.id, referral.id);
-        saved.push({ name: label(row), note: 'you have told them' });
-      } else notAdded.push({ name: label(row), note: 'already on our list, thank you' });
+      // Named before, told since: the business may now get in touch.
+      else if (learnt.includes('introduced')) saved.push({ name: label(row), note: 'you have told them' });
+      else notAdded.push({ name: label(row), note: 'already on our list, thank you' });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (

@@ -18,7 +18,6 @@ import {
 import { firstWord, incentiveText, splitName } from './format.ts';
 import { field as bodyField, checkFormToken, formToken, ipKey, isCrossSite, ticked } from './guard.ts';
 import { type Html, html } from './html.ts';
-import { optInLater } from './later.ts';
 import { field, messagePage, neutralTheme, page, type Theme, theme } from './layout.ts';
 
 /** Clicks from one visitor key within an hour beyond which a claim is flagged for review. */
@@ -282,9 +281,6 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
     .where('workspace_id', '=', r.workspace.id)
     .where('referral_id', '=', referral.id)
     .executeTakeFirst();
-  if (!created && values.consent && !referral.friendOptInAt) {
-    await optInLater(ctx.db, r.workspace.id, referral.id, 'claim form');
-  }
   if (existing) {
     // The same claim again (a double tap, a reload): the same coupon, to the same address only,
     // so nobody can read a friend's coupon by typing their email.

@@ -23,6 +23,8 @@ import {
   type By,
   createReferral,
   getReferral,
+  markIntroduced,
+  markOptedIn,
   selectReferrals,
   toReferral,
   waitingForIntroduction,
@@ -141,13 +143,6 @@ export async function enterReferral(
   const { created } = result;
   const id = result.referral.id;
   if (input.note) await addActivity(db, ws, id, by, { kind: 'note', note: input.note });
-  if (!created) {
-    // What the desk learnt still counts for the referral that exists: the friend standing here
-    // agreed to be contacted, or the referrer told them about us.
-    if (input.friendOptIn && !result.referral.friendOptInAt)
-      await recordOptIn(db, actor, id, `told ${by.label}`);
-    if (input.introduced && !result.referral.introducedAt) await recordIntroduced(db, actor, id);
-  }
   const referral = await getReferral(db, ws, id);
   if (created) return { referral, created };
   const when = referral.createdAt.slice(0, 10);
@@ -522,14 +517,8 @@ export async function updateReferral(db: Db, actor: Actor, id: string, patch: Re
 /** The referrer confirmed they told the friend about us: the business may now contact them. */
 export async function recordIntroduced(db: Db, actor: Actor, id: string, note?: string) {
   return transaction(db, async (tx) => {
-    const row = await lockReferral(tx, actor.workspaceId, id);
-    if (!row.introduced_at) {
-      await setReferral(tx, row, { introduced_at: nowIso() });
-      await addActivity(tx, actor.workspaceId, id, await byOf(tx, actor), {
-        kind: 'introduced',
-        note: note || null,
-      });
-    }
+    await lockReferral(tx, actor.workspaceId, id);
+    await markIntroduced(tx, actor.workspaceId, await byOf(tx, actor), id, note);
     return getReferral(tx, actor.workspaceId, id);
   });
 }
@@ -537,21 +526,9 @@ export async function recordIntroduced(db: Db, actor: Actor, id: string, note?: 
 /** The friend agreed to be contacted; their marketing consent is recorded if they had none. */
 export async function recordOptIn(db: Db, actor: Actor, id: string, source: string) {
   return transaction(db, async (tx) => {
-    const ws = actor.workspaceId;
-    const row = await lockReferral(tx, ws, id);
-    if (!row.friend_opt_in_at) {
-      const now = nowIso();
-      await setReferral(tx, row, { friend_opt_in_at: now });
-      await tx
-        .updateTable('people')
-        .set({ marketing_consent_at: now, marketing_consent_source: source, updated_at: now })
-        .where('workspace_id', '=', ws)
-        .where('id', '=', row.friend_id)
-        .where('marketing_consent_at', 'is', null)
-        .execute();
-      await addActivity(tx, ws, id, await byOf(tx, actor), { kind: 'opted_in', note: source });
-    }
-    return getReferral(tx, ws, id);
+    await lockReferral(tx, actor.workspaceId, id);
+    await markOptedIn(tx, actor.workspaceId, await byOf(tx, actor), id, source);
+    return getReferral(tx, actor.workspaceId, id);
   });
 }
 

@@ -70,6 +70,12 @@ export function followUpDue(from: Date, hours: number, timeZone: string): string
   return due.toISOString();
 }
 
+/**
+ * The referral a friend is attributed to, whether this call created it, and what it newly
+ * learnt about one that existed (a later opt-in or introduction).
+ */
+export type Attribution = { referral: Referral; created: boolean; learnt: Array<'opted_in' | 'introduced'> };
+
 export type NewReferral = {
   programId: string;
   referrerId: string;
@@ -97,7 +103,7 @@ export async function createReferral(
   workspaceId: string,
   by: By,
   input: NewReferral,
-): Promise<{ referral: Referral; created: boolean }> {
+): Promise<Attribution> {
   try {
     return await attribute(db, workspaceId, by, input);
   } catch (err) {
@@ -108,7 +114,7 @@ export async function createReferral(
   }
 }
 
-function attribute(db: Db, workspaceId: string, by: By, input: NewReferral) {
+function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Promise<Attribution> {
   return transaction(db, async (tx) => {
     const ws = await tx
       .selectFrom('workspaces')
@@ -186,12 +192,30 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral) {
 
     const existing = await tx
       .selectFrom('referrals')
-      .select('id')
+      .select(['id', 'referrer_id'])
       .where('workspace_id', '=', workspaceId)
       .where('program_id', '=', program.id)
       .where('friend_id', '=', friend.id)
       .executeTakeFirst();
-    if (existing) return { referral: await getReferral(tx, workspaceId, existing.id), created: false };
+    if (existing) {
+      // The friend stays with the first referrer, but what we learn now still counts: the friend
+      // agreeing to be contacted, or that same referrer having told them about us.
+      const learnt: Attribution['learnt'] = [];
+      if (
+        input.friendOptIn &&
+        (await markOptedIn(tx, workspaceId, by, existing.id, input.friendOptIn.source))
+      ) {
+        learnt.push('opted_in');
+      }
+      if (
+        input.introduced &&
+        existing.referrer_id === referrer.id &&
+        (await markIntroduced(tx, workspaceId, by, existing.id))
+      ) {
+        learnt.push('introduced');
+      }
+      return { referral: await getReferral(tx, workspaceId, existing.id), created: false, learnt };
+    }
 
     const flags: string[] = [];
     if (input.flag) flags.push(input.flag);
@@ -259,7 +283,7 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral) {
       friendId: friend.id,
       channel: input.channel,
     });
-    return { referral: await getReferral(tx, workspaceId, referral.id), created: true };
+    return { referral: await getReferral(tx, workspaceId, referral.id), created: true, learnt: [] };
   });
 }
 
@@ -413,4 +437,45 @@ export async function issueCoupon(
     await tx.insertInto('coupons').values(coupon).execute();
     return coupon;
   });
+}
+
+/** The referrer told the friend about us, so the business may contact them. Once; true if now. */
+export async function markIntroduced(db: Db, workspaceId: string, by: By, referralId: string, note?: string) {
+  const now = nowIso();
+  const done = await db
+    .updateTable('referrals')
+    .set({ introduced_at: now, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', referralId)
+    .where('introduced_at', 'is', null)
+    .executeTakeFirst();
+  if (done.numUpdatedRows === 0n) return false;
+  await addActivity(db, workspaceId, referralId, by, { kind: 'introduced', note: note || null });
+  return true;
+}
+
+/**
+ * The friend agreed to be contacted; it becomes their marketing consent if they had none.
+ * Once; true if now.
+ */
+export async function markOptedIn(db: Db, workspaceId: string, by: By, referralId: string, source: string) {
+  const now = nowIso();
+  const done = await db
+    .updateTable('referrals')
+    .set({ friend_opt_in_at: now, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', referralId)
+    .where('friend_opt_in_at', 'is', null)
+    .returning('friend_id')
+    .executeTakeFirst();
+  if (!done) return false;
+  await db
+    .updateTable('people')
+    .set({ marketing_consent_at: now, marketing_consent_source: source, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', done.friend_id)
+    .where('marketing_consent_at', 'is', null)
+    .execute();
+  await addActivity(db, workspaceId, referralId, by, { kind: 'opted_in', note: source });
+  return true;
 }

@@ -26,6 +26,7 @@ import { programsRoutes } from './programs/programs.routes.ts';
 import { publicRoutes } from './public/public.routes.ts';
 import { linkRoutes } from './referrals/links.routes.ts';
 import { referralRoutes } from './referrals/referrals.routes.ts';
+import { webRoutes } from './web/web.routes.ts';
 import { workspaceRoutes } from './workspaces/workspaces.routes.ts';
 
 export type BuildOptions = { db: Db; config: Config; logger?: boolean; logStream?: NodeJS.WritableStream };
@@ -219,5 +220,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
   );
   // Public pages for referrers and friends: no staff session, their own CSRF defence and limits.
   await app.register(async (scope) => publicRoutes(scope, deps));
+  // The admin app (built by Vite) under /app/.
+  await webRoutes(app, deps);
   return app;
 }

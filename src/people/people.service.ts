@@ -146,12 +146,28 @@ export async function findDuplicates(
   return q.limit(10).execute();
 }
 
-function invalid(errors: ErrorDetail[]): AppError {
+/** The validation error for a person who failed `preparePerson`; `what` names them ("friend"). */
+export function invalidPerson(errors: ErrorDetail[], what = 'person'): AppError {
+  const prefix = what === 'person' ? '' : `${what}.`;
   return new AppError(
     'validation',
-    `Invalid person: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-    errors,
+    `Invalid ${what}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    errors.map((e) => ({ ...e, path: `${prefix}${e.path}` })),
   );
+}
+
+/** A person by id; one who was merged resolves to the person they were merged into. */
+export async function livePerson(db: Db, workspaceId: string, id: string): Promise<PersonRow | undefined> {
+  const byId = (pid: string) =>
+    db
+      .selectFrom('people')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', pid)
+      .executeTakeFirst();
+  const row = await byId(id);
+  // Merges flatten chains, so one hop is enough.
+  return row?.merged_into_id ? byId(row.merged_into_id) : row;
 }
 
 export async function createPerson(
@@ -162,7 +178,7 @@ export async function createPerson(
 ): Promise<Person> {
   const input = PersonInput.parse(raw);
   const prepared = preparePerson(input, await workspaceCountry(db, actor.workspaceId));
-  if (!prepared.ok) throw invalid(prepared.errors);
+  if (!prepared.ok) throw invalidPerson(prepared.errors);
   const { fields, tags } = prepared.person;
   return transaction(db, async (tx) => {
     const dupes = await findDuplicates(tx, actor.workspaceId, fields);
@@ -255,7 +271,7 @@ export async function updatePerson(
       ...patch,
     });
     const prepared = preparePerson(merged, await workspaceCountry(tx, actor.workspaceId));
-    if (!prepared.ok) throw invalid(prepared.errors);
+    if (!prepared.ok) throw invalidPerson(prepared.errors);
     const { fields, tags } = prepared.person;
     if (fields.external_id && fields.external_id !== current.externalId) {
       const taken = await findDuplicates(tx, actor.workspaceId, { external_id: fields.external_id }, id);

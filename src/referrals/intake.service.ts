@@ -3,7 +3,7 @@ import { type Db, transaction } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { PersonInput } from '../people/people.schema.ts';
-import { findDuplicates, preparePerson } from '../people/people.service.ts';
+import { findDuplicates, invalidPerson, preparePerson } from '../people/people.service.ts';
 import type { PeopleTable } from '../people/people.table.ts';
 import { isOpen, todayIn } from '../programs/programs.service.ts';
 import { normalizeCode } from './codes.ts';
@@ -264,13 +264,7 @@ export async function submitIntake(
       ws.country,
       now,
     );
-    if (!prepared.ok) {
-      throw new AppError(
-        'validation',
-        `Invalid intake: ${prepared.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-        prepared.errors,
-      );
-    }
+    if (!prepared.ok) throw invalidPerson(prepared.errors, 'intake');
     const fields = prepared.person.fields;
     const known = (await findDuplicates(tx, workspaceId, fields))[0];
     let personId: string;

@@ -3,7 +3,7 @@ import { type Db, isUniqueViolation, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { PersonInput } from '../people/people.schema.ts';
-import { findDuplicates, preparePerson } from '../people/people.service.ts';
+import { findDuplicates, invalidPerson, livePerson, preparePerson } from '../people/people.service.ts';
 import type { PeopleTable } from '../people/people.table.ts';
 import type { Reward } from '../programs/programs.schema.ts';
 import { getProgram, isOpen, todayIn } from '../programs/programs.service.ts';
@@ -128,7 +128,7 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Pro
         `The program "${program.name}" is not taking referrals (${program.status})`,
       );
     }
-    const referrer = await livePerson(tx, workspaceId, input.referrerId, 'Referrer');
+    const referrer = await requirePerson(tx, workspaceId, input.referrerId, 'Referrer');
     const friendIn = FriendInput.parse(input.friend);
     const now = nowIso();
 
@@ -136,7 +136,7 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Pro
     let friend: PersonRow;
     let friendFields: { email_key: string | null; phone: string | null } = { email_key: null, phone: null };
     if (friendIn.personId) {
-      friend = await livePerson(tx, workspaceId, friendIn.personId, 'Friend');
+      friend = await requirePerson(tx, workspaceId, friendIn.personId, 'Friend');
     } else {
       const prepared = preparePerson(
         PersonInput.parse({
@@ -152,13 +152,7 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Pro
         ws.country,
         now,
       );
-      if (!prepared.ok) {
-        throw new AppError(
-          'validation',
-          `Invalid friend: ${prepared.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-          prepared.errors.map((e) => ({ ...e, path: `friend.${e.path}` })),
-        );
-      }
+      if (!prepared.ok) throw invalidPerson(prepared.errors, 'friend');
       friendFields = prepared.person.fields as typeof friendFields;
       const known = (
         await findDuplicates(tx, workspaceId, {
@@ -166,7 +160,7 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Pro
           phone: friendFields.phone,
         })
       )[0];
-      if (known) friend = await livePerson(tx, workspaceId, known.id, 'Friend');
+      if (known) friend = await requirePerson(tx, workspaceId, known.id, 'Friend');
       else {
         friend = {
           ...prepared.person.fields,
@@ -299,21 +293,8 @@ function friendIsReferrer(referrer: PersonRow, friend: { email_key: string | nul
   );
 }
 
-async function livePerson(db: Db, workspaceId: string, id: string, what: string): Promise<PersonRow> {
-  let row = await db
-    .selectFrom('people')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  // A merged person lives on in the one they were merged into.
-  if (row?.merged_into_id)
-    row = await db
-      .selectFrom('people')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', row.merged_into_id)
-      .executeTakeFirst();
+async function requirePerson(db: Db, workspaceId: string, id: string, what: string): Promise<PersonRow> {
+  const row = await livePerson(db, workspaceId, id);
   if (!row) throw notFound(what);
   return row;
 }

@@ -19,6 +19,8 @@ import pg from 'pg';
 const SELF = fileURLToPath(import.meta.url);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PG_URL = process.env.VOUCH_BENCH_POSTGRES_URL ?? process.env.VOUCH_TEST_POSTGRES_URL;
+/** V8 flags for the import processes, e.g. BENCH_NODE_FLAGS=--max-semi-space-size=16. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** A run that takes longer than this is stopped (and reported as such). */
 const CHILD_TIMEOUT_MS = 15 * 60_000;
 
@@ -121,7 +123,7 @@ function runChild(args: string[]): Promise<Result & { workspaceId: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [SELF, '--child', ...args],
+      [...NODE_FLAGS, SELF, '--child', ...args],
       { timeout: CHILD_TIMEOUT_MS, maxBuffer: 1 << 20, killSignal: 'SIGKILL' },
       (err, stdout, stderr) => {
         if (err)

@@ -510,6 +510,9 @@ class PeopleImport {
     const counts = { ...this.counts };
     await transaction(this.db, async (tx) => {
       const store = new Store(tx, this.workspaceId);
+      // Bulk statements over thousands of rows look expensive enough to PostgreSQL to compile
+      // them (JIT), which costs more than it saves here.
+      if (tx.dialect === 'postgres') await sql`set local jit = off`.execute(tx);
       const late = await applyBatch(store, batch, counts);
       for (const { p, reason } of late) {
         for (const k of p.keys) this.keys.forget(k);
@@ -564,14 +567,32 @@ const canonicalAddress = (json: string, over?: Record<string, string>) => {
 async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
   const late: Array<{ p: Pending; reason: string }> = [];
   const uniq = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))];
+  // Look up by email and phone only the rows an earlier key did not find (a re-import finds
+  // nearly everyone by external id, and then needs no more queries).
   const found = new Map<string, PersonRow>();
-  for (const [column, values] of [
-    ['id', uniq(batch.map((p) => p.vouchId))],
-    ['external_id', uniq(batch.map((p) => p.f.external_id))],
-    ['email_key', uniq(batch.map((p) => p.f.email_key))],
-    ['phone', uniq(batch.map((p) => p.f.phone))],
-  ] as const) {
-    if (values.length) for (const r of await store.people(column, values)) found.set(r.id, r);
+  const seen = { id: new Set<string>(), external_id: new Set<string>(), email_key: new Set<string>() };
+  const matched = (p: Pending) =>
+    (p.vouchId !== null && seen.id.has(p.vouchId)) ||
+    (p.f.external_id !== null && seen.external_id.has(p.f.external_id)) ||
+    (p.f.email_key !== null && seen.email_key.has(p.f.email_key));
+  const lookups: Array<
+    [column: 'id' | 'external_id' | 'email_key' | 'phone', key: (p: Pending) => string | null]
+  > = [
+    ['id', (p) => p.vouchId],
+    ['external_id', (p) => p.f.external_id],
+    ['email_key', (p) => p.f.email_key],
+    ['phone', (p) => p.f.phone],
+  ];
+  for (const [column, key] of lookups) {
+    // Every external id is looked up: one that belongs to someone else must not be filled in.
+    const values = uniq(batch.map((p) => (column !== 'external_id' && matched(p) ? null : key(p))));
+    if (!values.length) continue;
+    for (const r of await store.people(column, values)) {
+      found.set(r.id, r);
+      seen.id.add(r.id);
+      if (r.external_id) seen.external_id.add(r.external_id);
+      if (r.email_key) seen.email_key.add(r.email_key);
+    }
   }
   const tags = await store.tags([...found.keys()]);
   const people = new Map<string, Working>();
@@ -694,7 +715,10 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
     writes.filter((w) => w.isNew).map((w) => w.row),
     writes.filter((w) => !w.isNew).map((w) => w.row),
   );
-  await store.addTags(writes.flatMap((w) => w.added.map((tag) => [w.row.id, tag] as const)));
+  // A new person's tags cannot be there yet; another's might be (added meanwhile), so those may conflict.
+  const tagsOf = (ws: Working[]) => ws.flatMap((w) => w.added.map((tag) => [w.row.id, tag] as const));
+  await store.addTags(tagsOf(writes.filter((w) => w.isNew)), false);
+  await store.addTags(tagsOf(writes.filter((w) => !w.isNew)), true);
   return late;
 }
 
@@ -721,7 +745,6 @@ const PEOPLE_COLUMNS = [
   'updated_at',
 ] as const satisfies ReadonlyArray<keyof PersonRow>;
 
-const TIMESTAMPS = new Set<string>(['marketing_consent_at', 'do_not_contact_at', 'created_at', 'updated_at']);
 const UPDATE_SET = PEOPLE_COLUMNS.filter((c) => c !== 'workspace_id' && c !== 'id' && c !== 'created_at')
   .map((c) => `${c} = excluded.${c}`)
   .join(', ');
@@ -777,8 +800,11 @@ class Store {
   /** Live people (not merged away) whose `column` is one of `values`. */
   async people(column: 'id' | 'external_id' | 'email_key' | 'phone', values: string[]): Promise<PersonRow[]> {
     if (this.db.dialect === 'postgres') {
+      // One index probe per value: `offset 0` keeps the planner from turning this into a hash
+      // join over a sequential scan, which a table growing during the import makes quadratic.
       return this.run(
-        `select * from people where workspace_id = $1 and merged_into_id is null and ${column} = any($2::text[])`,
+        `select p.* from unnest($2::text[]) as k(v) cross join lateral (select * from people ` +
+          `where workspace_id = $1 and ${column} = k.v and merged_into_id is null offset 0) as p`,
         [this.workspaceId, values],
       );
     }
@@ -794,7 +820,8 @@ class Store {
     const rows =
       this.db.dialect === 'postgres'
         ? await this.run<{ person_id: string; tag: string }>(
-            'select person_id, tag from person_tags where workspace_id = $1 and person_id = any($2::text[])',
+            'select t.person_id, t.tag from unnest($2::text[]) as k(v) cross join lateral ' +
+              '(select person_id, tag from person_tags where workspace_id = $1 and person_id = k.v offset 0) as t',
             [this.workspaceId, personIds],
           )
         : await this.run<{ person_id: string; tag: string }>(
@@ -819,15 +846,11 @@ class Store {
     ] as const) {
       if (!rows.length) continue;
       if (this.db.dialect === 'postgres') {
-        const rest = PEOPLE_COLUMNS.slice(1);
-        const casts = rest
-          .map((c, i) => `$${i + 2}::${TIMESTAMPS.has(c) ? 'timestamptz' : 'text'}[]`)
-          .join(', ');
-        const arrays = rest.map((c) => rows.map((r) => r[c]));
-        await this.run(`insert into people (${cols}) select $1::text, * from unnest(${casts}) ${tail}`, [
-          this.workspaceId,
-          ...arrays,
-        ]);
+        // One JSON parameter: serialising it is native work, unlike a text[] per column.
+        await this.run(
+          `insert into people (${cols}) select ${cols} from json_populate_recordset(null::people, $1::json) ${tail}`,
+          [JSON.stringify(rows)],
+        );
         continue;
       }
       let at = 0;
@@ -844,11 +867,12 @@ class Store {
   }
 
   /** Adds tags (those already there stay). */
-  async addTags(pairs: ReadonlyArray<readonly [string, string]>) {
+  async addTags(pairs: ReadonlyArray<readonly [string, string]>, mayExist: boolean) {
     if (!pairs.length) return;
+    const tail = mayExist ? 'on conflict do nothing' : '';
     if (this.db.dialect === 'postgres') {
       await this.run(
-        'insert into person_tags (workspace_id, person_id, tag) select $1::text, * from unnest($2::text[], $3::text[]) on conflict do nothing',
+        `insert into person_tags (workspace_id, person_id, tag) select $1::text, * from unnest($2::text[], $3::text[]) ${tail}`,
         [this.workspaceId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
       );
       return;

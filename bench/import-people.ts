@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -27,11 +27,15 @@ const CHILD_TIMEOUT_MS = 15 * 60_000;
 type Result = {
   rows: number;
   seconds: number;
+  /** CPU time of the import process (all its threads) per row: less disturbed by other load than rows/s. */
+  cpuUsPerRow: number;
   maxRssMb: number;
   created: number;
   unchanged: number;
   rejected: number;
 };
+const TARGET_ROWS_PER_S = 50_000;
+const TARGET_RSS_MB = 200;
 
 const HEADER =
   'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,' +
@@ -101,15 +105,18 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
   }
   const actor = { workspaceId, role: 'owner' as const, userId: null, via: 'session' as const };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const summary = await importPeople(conn.db, actor, createReadStream(csv, { highWaterMark: 1 << 20 }), {
     filename: 'bench.csv',
   });
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   await conn.close();
   if (summary.status !== 'done') throw new Error(`import failed: ${summary.error}`);
   const result: Result & { workspaceId: string } = {
     rows: summary.rowsTotal,
     seconds,
+    cpuUsPerRow: (used.user + used.system) / summary.rowsTotal,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     created: summary.rowsCreated,
     unchanged: summary.rowsUnchanged,
@@ -138,31 +145,36 @@ function runChild(args: string[]): Promise<Result & { workspaceId: string }> {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-bench-'));
-  const lines: string[] = [];
+  const load = () => loadavg()[0]!.toFixed(1);
   try {
     const csv = join(dir, 'customers.csv');
-    let t = performance.now();
+    const t = performance.now();
     await generate(csv, ROWS);
     const mb = statSync(csv).size / 1024 / 1024;
     console.log(
-      `people CSV import: generated ${ROWS.toLocaleString('en')} Shopify customer rows (${mb.toFixed(0)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      `people CSV import: ${ROWS.toLocaleString('en')} generated Shopify customer rows (${mb.toFixed(0)} MB, ` +
+        `written in ${((performance.now() - t) / 1000).toFixed(1)} s); Node ${process.version}, ${availableParallelism()} CPUs, ` +
+        `flags: ${NODE_FLAGS.join(' ') || 'none'}; load average ${load()}`,
     );
     const report = (label: string, r: Result) => {
-      const line =
-        `  ${label.padEnd(28)} ${Math.round(r.rows / r.seconds)
-          .toLocaleString('en')
-          .padStart(
-            8,
-          )} rows/s  ${r.seconds.toFixed(1).padStart(6)} s  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB` +
-        `  (created ${r.created}, unchanged ${r.unchanged}, rejected ${r.rejected})`;
-      lines.push(line);
-      console.log(line);
+      const rate = Math.round(r.rows / r.seconds);
+      console.log(
+        `  ${label.padEnd(34)} ${rate.toLocaleString('en').padStart(7)} rows/s  ${r.seconds.toFixed(1).padStart(6)} s  ` +
+          `${r.cpuUsPerRow.toFixed(1).padStart(5)} µs CPU/row  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB  ` +
+          `(created ${r.created}, unchanged ${r.unchanged}, rejected ${r.rejected}; load ${load()})`,
+      );
+      return rate;
     };
 
     const file = join(dir, 'vouch.db');
     const first = await runChild(['sqlite', csv, file, 'new']);
-    report('SQLite, into empty', first);
-    report('SQLite, again (unchanged)', await runChild(['sqlite', csv, file, first.workspaceId]));
+    const sqliteRate = report('SQLite, into an empty database', first);
+    report('SQLite, again (all unchanged)', await runChild(['sqlite', csv, file, first.workspaceId]));
+    const ok = sqliteRate >= TARGET_ROWS_PER_S && first.maxRssMb < TARGET_RSS_MB;
+    console.log(
+      `  ${ok ? 'PASS' : 'FAIL'}: SQLite target ≥ ${TARGET_ROWS_PER_S.toLocaleString('en')} rows/s with < ${TARGET_RSS_MB} MB ` +
+        `(${sqliteRate.toLocaleString('en')} rows/s, ${first.maxRssMb.toFixed(0)} MB)`,
+    );
 
     if (PG_URL) {
       const schema = `bench_${randomBytes(4).toString('hex')}`;
@@ -171,8 +183,15 @@ async function main() {
       await admin.query(`create schema ${schema}`);
       try {
         const p1 = await runChild(['postgres', csv, schema, 'new']);
-        report('PostgreSQL, into empty', p1);
-        report('PostgreSQL, again (unchanged)', await runChild(['postgres', csv, schema, p1.workspaceId]));
+        const pgRate = report('PostgreSQL, into an empty schema', p1);
+        report(
+          'PostgreSQL, again (all unchanged)',
+          await runChild(['postgres', csv, schema, p1.workspaceId]),
+        );
+        console.log(
+          `  ${pgRate >= sqliteRate ? 'PASS' : 'FAIL'}: PostgreSQL target at least as fast as SQLite ` +
+            `(${pgRate.toLocaleString('en')} vs ${sqliteRate.toLocaleString('en')} rows/s)`,
+        );
       } finally {
         await admin.query(`drop schema ${schema} cascade`);
         await admin.end();
@@ -180,7 +199,6 @@ async function main() {
     } else {
       console.log('  PostgreSQL: skipped (set VOUCH_BENCH_POSTGRES_URL or VOUCH_TEST_POSTGRES_URL)');
     }
-    t = performance.now();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

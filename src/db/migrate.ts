@@ -1,12 +1,14 @@
 import { type Kysely, PostgresAdapter } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as m0001 from './migrations/0001_foundation.ts';
-import * as m0003 from './migrations/0003_referral_core.ts';
+import * as m0002 from './migrations/0002_referral_core.ts';
+import * as m0003 from './migrations/0003_click_rollup.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
-  '0003_referral_core': m0003,
+  '0002_referral_core': m0002,
+  '0003_click_rollup': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -20,7 +22,11 @@ export function types(db: Kysely<unknown>) {
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
 export async function migrate(db: Kysely<any>, opts: { schema?: string } = {}): Promise<string[]> {
   // With a schema, the migration bookkeeping tables live in it too (one database, many schemas).
-  const migrator = new Migrator({ db, provider, ...(opts.schema ? { migrationTableSchema: opts.schema } : {}) });
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(opts.schema ? { migrationTableSchema: opts.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -6,6 +6,7 @@ import type {
   CouponsTable,
   DomainEventsTable,
   IntakeMatchesTable,
+  LinkClicksDailyTable,
   ReferralActivitiesTable,
   ReferralLinksTable,
   ReferralsTable,
@@ -27,6 +28,7 @@ export interface DB {
   program_terms: ProgramTermsTable;
   referral_links: ReferralLinksTable;
   clicks: ClicksTable;
+  link_clicks_daily: LinkClicksDailyTable;
   referrals: ReferralsTable;
   referral_activities: ReferralActivitiesTable;
   coupons: CouponsTable;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { sql } from 'kysely';
-import type { Db } from '../db/connect.ts';
+import { CompiledQuery, sql } from 'kysely';
+import { type Db, transaction } from '../db/connect.ts';
 import { newId } from '../lib/ids.ts';
 import { serverSecret } from '../lib/server-secrets.ts';
 import { type ResolvedLink, resolveLinkByCode } from './links.service.ts';
@@ -43,8 +43,28 @@ type Pending = [string, string, string, string, number];
 const SQLITE_INSERT = `insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
   select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 from json_each(?)`;
 
+/** The group's counts added to the per-link daily rollup that link statistics read. */
+const SQLITE_ROLLUP = `insert into link_clicks_daily (workspace_id, link_id, day, program_id, clicks)
+  select value->>0, value->>1, value->>2, value->>3, value->>4 from json_each(?) where true
+  on conflict (workspace_id, link_id, day) do update set clicks = clicks + excluded.clicks`;
+
 const toRows = (rows: Pending[]) =>
   rows.map((r) => [r[0], newId(), r[1], r[2], r[3], new Date(r[4]).toISOString()]);
+
+/** [workspaceId, linkId, day (UTC), programId, clicks] per link and day in a group. */
+type Daily = [string, string, string, string, number];
+
+export function dailyCounts(rows: Pending[]): Daily[] {
+  const byKey = new Map<string, Daily>();
+  for (const r of rows) {
+    const day = new Date(r[4]).toISOString().slice(0, 10);
+    const key = `${r[0]}|${r[1]}|${day}`;
+    const hit = byKey.get(key);
+    if (hit) hit[4]++;
+    else byKey.set(key, [r[0], r[1], day, r[2], 1]);
+  }
+  return [...byKey.values()];
+}
 
 type Writer = {
   write: (rows: Pending[]) => Promise<void>;
@@ -58,16 +78,23 @@ function directWriter(db: Db): Writer {
   return {
     async write(rows) {
       const r = toRows(rows);
-      if (db.dialect === 'postgres') {
-        const col = (i: number) => r.map((x) => x[i]);
-        await sql`insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
-          select * from unnest(${col(0)}::text[], ${col(1)}::text[], ${col(2)}::text[], ${col(3)}::text[],
-            ${col(4)}::text[], ${col(5)}::timestamptz[])`.execute(db);
-      } else {
-        await sql`insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
-          select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5
-          from json_each(${JSON.stringify(r)})`.execute(db);
-      }
+      const d = dailyCounts(rows);
+      await transaction(db, async (tx) => {
+        if (db.dialect === 'postgres') {
+          const col = (xs: unknown[][], i: number) => xs.map((x) => x[i]);
+          await sql`insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
+            select * from unnest(${col(r, 0)}::text[], ${col(r, 1)}::text[], ${col(r, 2)}::text[],
+              ${col(r, 3)}::text[], ${col(r, 4)}::text[], ${col(r, 5)}::timestamptz[])`.execute(tx);
+          await sql`insert into link_clicks_daily (workspace_id, link_id, day, program_id, clicks)
+            select * from unnest(${col(d, 0)}::text[], ${col(d, 1)}::text[], ${col(d, 2)}::text[],
+              ${col(d, 3)}::text[], ${col(d, 4)}::int[])
+            on conflict (workspace_id, link_id, day)
+            do update set clicks = link_clicks_daily.clicks + excluded.clicks`.execute(tx);
+        } else {
+          await tx.executeQuery(CompiledQuery.raw(SQLITE_INSERT, [JSON.stringify(r)]));
+          await tx.executeQuery(CompiledQuery.raw(SQLITE_ROLLUP, [JSON.stringify(d)]));
+        }
+      });
     },
     close: async () => {},
   };
@@ -83,6 +110,7 @@ const db = new DatabaseSync(workerData.file, { timeout: 5000 });
 db.exec('PRAGMA synchronous = FULL');
 db.exec('PRAGMA busy_timeout = 5000');
 const insert = db.prepare(workerData.sql);
+const rollup = db.prepare(workerData.rollupSql);
 // UUIDv7 from the click time, as src/lib/ids.ts makes them.
 function ids(rows) {
   const rnd = randomBytes(16 * rows.length);
@@ -103,7 +131,15 @@ parentPort.on('message', (m) => {
   }
   try {
     const id = ids(m.rows);
-    insert.run(JSON.stringify(m.rows.map((r, i) => [r[0], id[i], r[1], r[2], r[3], new Date(r[4]).toISOString()])));
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      insert.run(JSON.stringify(m.rows.map((r, i) => [r[0], id[i], r[1], r[2], r[3], new Date(r[4]).toISOString()])));
+      rollup.run(JSON.stringify(m.daily));
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
     parentPort.postMessage({ ok: true });
   } catch (e) {
     parentPort.postMessage({ ok: false, error: String((e && e.message) || e) });
@@ -113,7 +149,10 @@ parentPort.on('message', (m) => {
 
 /** Writes from a worker thread: the insert and its fsync run off the event loop. */
 function workerWriter(file: string): Writer {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sql: SQLITE_INSERT } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, sql: SQLITE_INSERT, rollupSql: SQLITE_ROLLUP },
+  });
   // Idle, the worker does not keep the process alive; while a write is in flight it does.
   worker.unref();
   let dead: Error | null = null;
@@ -141,7 +180,7 @@ function workerWriter(file: string): Writer {
     }).finally(() => worker.unref());
   return {
     async write(rows) {
-      const res = await ask({ rows });
+      const res = await ask({ rows, daily: dailyCounts(rows) });
       if (!res.ok) throw new Error(res.error);
     },
     async close() {

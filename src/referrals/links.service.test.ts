@@ -12,6 +12,7 @@ import { createWorkspace } from '../workspaces/workspaces.service.ts';
 import { createClickRecorder, trackClick, visitorKey } from './clicks.ts';
 import { CODE_ALPHABET } from './codes.ts';
 import {
+  clickCounts,
   getOrCreateLink,
   invalidateLinkCache,
   linkUrls,
@@ -157,6 +158,8 @@ describe.each(dialects)('referral links on %s', (dialect) => {
       .where('link_id', '=', link.id)
       .executeTakeFirstOrThrow();
     expect(Number(n)).toBe(N);
+    // The daily rollup that link statistics read agrees with the raw clicks.
+    expect((await clickCounts(t.db, actor.workspaceId, [link.id])).get(link.id)).toBe(N);
   });
 
   it('the recorder writes groups by itself, and records only clicks of codes that resolve', async () => {
@@ -263,6 +266,9 @@ describe('click recorder on a SQLite file', () => {
       expect(new Set(rows.map((r) => r.id)).size).toBe(N);
       expect(rows[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(Date.parse(rows[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+      const daily = await conn.db.selectFrom('link_clicks_daily').select(['link_id', 'clicks']).execute();
+      expect(daily).toHaveLength(10);
+      expect(daily.reduce((sum, d) => sum + d.clicks, 0)).toBe(N);
     } finally {
       await conn.close();
       rmSync(dir, { recursive: true, force: true });

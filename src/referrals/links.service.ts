@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { randomToken } from '../lib/secrets.ts';
+import { livePerson } from '../people/people.service.ts';
 import type { PeopleTable } from '../people/people.table.ts';
 import type { Program } from '../programs/programs.schema.ts';
 import { getProgram, isOpen } from '../programs/programs.service.ts';
@@ -68,25 +69,6 @@ export function linkUrls(publicUrl: string, link: Pick<Link, 'code' | 'formToken
   return { shareUrl: `${base}/r/${link.code}`, formUrl: `${base}/f/${link.formToken}` };
 }
 
-async function livePersonRow(db: Db, workspaceId: string, id: string) {
-  let row = await db
-    .selectFrom('people')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
-  // A merged person lives on in the one they were merged into (merges flatten chains).
-  if (row?.merged_into_id) {
-    row = await db
-      .selectFrom('people')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', row.merged_into_id)
-      .executeTakeFirst();
-  }
-  return row;
-}
-
 const getLinkRow = (db: Db, workspaceId: string, programId: string, referrerId: string) =>
   db
     .selectFrom('referral_links')
@@ -107,7 +89,7 @@ export async function getOrCreateLink(
   referrerId: string,
 ): Promise<{ link: Link; created: boolean }> {
   await getProgram(db, workspaceId, programId);
-  const person = await livePersonRow(db, workspaceId, referrerId);
+  const person = await livePerson(db, workspaceId, referrerId);
   if (!person) throw notFound('Referrer');
   const existing = await getLinkRow(db, workspaceId, programId, person.id);
   if (existing) return { link: toLink(existing), created: false };
@@ -150,7 +132,7 @@ export async function getLink(db: Db, workspaceId: string, id: string): Promise<
 
 /** A person's links in every program (a merged person's links included), oldest first. */
 export async function listPersonLinks(db: Db, workspaceId: string, personId: string): Promise<Link[]> {
-  const person = await livePersonRow(db, workspaceId, personId);
+  const person = await livePerson(db, workspaceId, personId);
   if (!person) throw notFound('Person');
   const merged = await db
     .selectFrom('people')
@@ -178,8 +160,8 @@ export async function clickCounts(
   const counts = new Map<string, number>(linkIds.map((id) => [id, 0]));
   if (!linkIds.length) return counts;
   const rows = await db
-    .selectFrom('clicks')
-    .select(['link_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .selectFrom('link_clicks_daily')
+    .select(['link_id', (eb) => eb.fn.sum<number>('clicks').as('n')])
     .where('workspace_id', '=', workspaceId)
     .where('link_id', 'in', linkIds)
     .groupBy('link_id')
@@ -293,7 +275,7 @@ async function lookup(db: Db, code: string): Promise<Lookup> {
     updated_at: row.w_updated_at,
   });
   if (row.disabled_at) return { kind: 'closed', workspace };
-  const referrer = await livePersonRow(db, row.workspace_id, row.referrer_id);
+  const referrer = await livePerson(db, row.workspace_id, row.referrer_id);
   if (!referrer) return { kind: 'closed', workspace };
   const program = await getProgram(db, row.workspace_id, row.program_id);
   return {

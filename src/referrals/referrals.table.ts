@@ -31,6 +31,16 @@ export interface ClicksTable {
   at: string;
 }
 
+/** Clicks per link and UTC day, kept current by the click recorder in each group's transaction. */
+export interface LinkClicksDailyTable {
+  workspace_id: string;
+  link_id: string;
+  /** YYYY-MM-DD, UTC */
+  day: string;
+  program_id: string;
+  clicks: number;
+}
+
 export interface ReferralsTable {
   workspace_id: string;
   id: string;

@@ -225,15 +225,16 @@ export async function importPeople(
     if (!failure && sourceError) throw sourceError;
     await run.finish();
   } catch (err) {
-    if (!(err instanceof ImportFileError)) {
+    const internal = async (e: unknown) => {
       await finishRow(db, row, 'failed', 'The import stopped on an internal error; it has been logged').catch(
         () => {},
       );
-      throw err;
-    }
+      throw e;
+    };
+    if (!(err instanceof ImportFileError)) return internal(err);
     failure = err;
     // Everything read before the problem is good: it is imported.
-    await run?.finish();
+    await run?.finish().catch(internal);
   } finally {
     await pool?.close();
     await source.return(undefined).catch(() => {});

@@ -156,7 +156,10 @@ export async function importPeople(
   let run: PeopleImport | undefined;
   let pool: ParserPool | undefined;
   let failure: ImportFileError | null = null;
-  const progress = () => opts.onProgress?.({ rows: run?.seen ?? 0, bytes });
+  // Progress counts the bytes of pieces already written (reading runs a few pieces ahead).
+  let done = 0;
+  const progress = (final = false) =>
+    opts.onProgress?.({ rows: run?.seen ?? 0, bytes: final ? bytes : done });
   try {
     const first = await source.next();
     const header = first.done ? null : (first.value as Header);
@@ -216,6 +219,7 @@ export async function importPeople(
       const slot = queue.shift()!;
       const result = await slot.result;
       await run.apply(slot.piece, result);
+      done += slot.piece.buf.length;
       progress();
       if (result.error) {
         failure = new ImportFileError(result.error.message.replace(/^Line \d+: /, ''), result.error.line);
@@ -240,7 +244,7 @@ export async function importPeople(
     await source.return(undefined).catch(() => {});
   }
   await finishRow(db, row, failure ? 'failed' : 'done', failure?.message ?? null);
-  progress();
+  progress(true);
   const c = run?.counts ?? { created: 0, updated: 0, unchanged: 0, rejected: 0 };
   return {
     ...toImport({

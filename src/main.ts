@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { addMember, createUser, disableUser, setPassword } from './auth/auth.service.ts';
 import { runPeopleExport, runPeopleImport } from './cli/import-people.ts';
@@ -125,13 +126,18 @@ export async function main(argv: string[]): Promise<void> {
     case 'import':
       if (sub !== 'people' || !arg) throw new AppError('validation', 'import people FILE --workspace SLUG');
       return withDb(config, async (db) => {
-        await runPeopleImport(db, await workspaceId(db, values.workspace), arg);
+        const summary = await runPeopleImport(db, await workspaceId(db, values.workspace), arg);
+        if (summary.status === 'failed') process.exitCode = 1;
       });
     case 'export':
       if (sub !== 'people') throw new AppError('validation', 'export people --workspace SLUG [--out FILE]');
       return withDb(config, async (db) => {
         const out = values.out ? createWriteStream(values.out) : process.stdout;
         await runPeopleExport(db, await workspaceId(db, values.workspace), out);
+        if (values.out) {
+          out.end();
+          await finished(out);
+        }
       });
     case 'backup': {
       if (!sub) throw new AppError('validation', 'backup FILE');

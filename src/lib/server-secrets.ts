@@ -11,7 +11,10 @@ const cache = new WeakMap<object, Map<string, string>>();
  */
 export async function serverSecret(db: Db, name: string): Promise<string> {
   let byName = cache.get(db);
-  if (!byName) cache.set(db, (byName = new Map()));
+  if (!byName) {
+    byName = new Map();
+    cache.set(db, byName);
+  }
   const hit = byName.get(name);
   if (hit) return hit;
   await db

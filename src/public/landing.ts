@@ -274,7 +274,7 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
       return sendHtml(reply, 410, closedPage(r.workspace));
     throw err;
   }
-  const { referral, created } = result;
+  const { referral } = result;
   const existing = await ctx.db
     .selectFrom('coupons')
     .select('code')

@@ -1,5 +1,5 @@
 import { type Selectable, type SqlBool, sql } from 'kysely';
-import type { Actor } from '../auth/auth.service.ts';
+import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { nowIso } from '../lib/ids.ts';
@@ -438,6 +438,8 @@ export async function updateReferral(db: Db, actor: Actor, id: string, patch: Re
     const row = await lockReferral(tx, ws, id);
     const by = await byOf(tx, actor);
     const finalStatus = patch.status ?? row.status;
+    // Voiding is a judgement on fraud or duplicates: the owner's or a manager's call.
+    if (patch.status === 'void' && row.status !== 'void') requireRole(actor, 'manager');
     if (patch.lostReason !== undefined && finalStatus !== 'lost')
       throw invalid('lostReason', 'only with status "lost"');
     if (patch.voidReason !== undefined && finalStatus !== 'void')
@@ -543,6 +545,7 @@ export async function addNote(db: Db, actor: Actor, id: string, note: string) {
 
 /** A person looked at a flagged referral and found it fine. */
 export async function clearFlag(db: Db, actor: Actor, id: string, note?: string) {
+  requireRole(actor, 'manager');
   return transaction(db, async (tx) => {
     const row = await lockReferral(tx, actor.workspaceId, id);
     if (row.flag) {

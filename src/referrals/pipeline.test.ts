@@ -295,6 +295,34 @@ describe.each(dialects)('referral pipeline on %s', (dialect) => {
     });
     const flagged = (await c.req('GET', '/api/v1/referrals?flagged=true')).json();
     expect(flagged.items.map((i: { id: string }) => i.id)).toEqual([referral.id]);
+    // Front-desk staff see the flag but leave the judgement to a manager.
+    const desk = await t.signIn({ role: 'staff' });
+    await t.db
+      .insertInto('memberships')
+      .values({ workspace_id: c.workspaceId, user_id: desk.userId, role: 'staff', created_at: nowIso() })
+      .execute();
+    const asDesk = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/switch',
+      headers: { cookie: desk.cookie, 'x-csrf-token': desk.csrf },
+      payload: { workspace: c.workspaceId },
+    });
+    const deskHeaders = {
+      cookie: `vouch_session=${asDesk.cookies[0]!.value}`,
+      'x-csrf-token': asDesk.json().csrfToken,
+    };
+    for (const [url, payload] of [
+      [`/api/v1/referrals/${referral.id}/flag/clear`, undefined],
+      [`/api/v1/referrals/${referral.id}`, { status: 'void', voidReason: 'looks fake' }],
+    ] as const) {
+      const res = await t.app.inject({
+        method: payload ? 'PATCH' : 'POST',
+        url,
+        headers: deskHeaders,
+        ...(payload ? { payload } : {}),
+      });
+      expect(res.statusCode, url).toBe(403);
+    }
     const cleared = await c.req('POST', `/api/v1/referrals/${referral.id}/flag/clear`, {
       note: 'her family',
     });

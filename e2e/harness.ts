@@ -4,7 +4,7 @@
  * downloaded browser).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -32,9 +32,12 @@ export type DemoServer = {
 export async function startDemoServer(): Promise<DemoServer> {
   await buildWebIfStale({ quiet: true });
   const dir = mkdtempSync(join(tmpdir(), 'vouch-e2e-'));
+  // A known port up front, so the public URL in links, QR codes and cards is this server's.
+  const port = await freePort();
   const config = loadConfig({
     DATABASE_URL: `sqlite:${join(dir, 'vouch.db')}`,
-    PORT: '0',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'silent',
   });
   const conn = connect(config.database);
@@ -43,7 +46,7 @@ export async function startDemoServer(): Promise<DemoServer> {
   const app = await buildApp({ db: conn.db, config, logger: false });
   // Until app.ts registers the admin app itself.
   if (!app.hasRoute({ method: 'GET', url: '/app/*' })) await webRoutes(app, { db: conn.db, config });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port, host: '127.0.0.1' });
   return {
     base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
     db: conn.db,
@@ -55,6 +58,17 @@ export async function startDemoServer(): Promise<DemoServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 export async function launchChromium(): Promise<Browser> {

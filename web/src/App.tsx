@@ -8,6 +8,11 @@ import { SignIn } from './pages/SignIn.tsx';
 const PeopleList = lazy(() => import('./pages/people/PeopleList.tsx'));
 const PersonNew = lazy(() => import('./pages/people/PersonNew.tsx'));
 const PersonProfile = lazy(() => import('./pages/people/PersonProfile.tsx'));
+const ProgramsList = lazy(() => import('./pages/programs/ProgramsList.tsx'));
+const ProgramEdit = lazy(() => import('./pages/programs/ProgramEdit.tsx'));
+const ReferralsList = lazy(() => import('./pages/referrals/ReferralsList.tsx'));
+const ReferralDetail = lazy(() => import('./pages/referrals/ReferralDetail.tsx'));
+const NewReferral = lazy(() => import('./pages/referrals/NewReferral.tsx'));
 const ImportPage = lazy(() => import('./pages/Import.tsx'));
 const Settings = lazy(() => import('./pages/settings/Settings.tsx'));
 const WorkspaceSettings = lazy(() => import('./pages/settings/WorkspaceSettings.tsx'));
@@ -30,7 +35,13 @@ export function App() {
         <Route path="people" element={<PeopleList />} />
         <Route path="people/new" element={<PersonNew />} />
         <Route path="people/:id" element={<PersonProfile />} />
+        <Route path="programs" element={<ProgramsList />} />
+        <Route path="programs/:id" element={<ProgramEdit />} />
+        <Route path="referrals" element={<ReferralsList />} />
+        <Route path="referrals/new" element={<NewReferral />} />
+        <Route path="referrals/:id" element={<ReferralDetail />} />
         <Route element={<RequireRole min="manager" />}>
+          <Route path="programs/new" element={<ProgramEdit />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="settings" element={<Settings />}>
             <Route index element={<Navigate to="workspace" replace />} />

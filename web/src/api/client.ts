@@ -31,7 +31,7 @@ export function onUnauthenticated(fn: () => void): () => void {
   return () => listeners.delete(fn);
 }
 
-type Query = Record<string, string | number | boolean | null | undefined>;
+type Query = Record<string, string | number | boolean | readonly string[] | null | undefined>;
 
 export type RequestOptions = {
   query?: Query;
@@ -48,7 +48,9 @@ export const API = '/api/v1';
 export function apiUrl(path: string, query?: Query): string {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
-    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+    // Arrays repeat the key (status=new&status=contacted), as the API expects.
+    if (Array.isArray(v)) for (const item of v) qs.append(k, item);
+    else if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
   }
   const s = qs.toString();
   return `${API}${path}${s ? `?${s}` : ''}`;

@@ -21,6 +21,22 @@ import type {
   Person as PersonSchema,
 } from '../../../src/people/people.schema.ts';
 import type {
+  ProgramInput as ProgramInputSchema,
+  Program as ProgramSchema,
+  ProgramTerms as ProgramTermsSchema,
+  Reward as RewardSchema,
+} from '../../../src/programs/programs.schema.ts';
+import type {
+  Activity as ActivitySchema,
+  CreatedReferral as CreatedReferralSchema,
+  Network as NetworkSchema,
+  ReferralDetail as ReferralDetailSchema,
+  ReferralPatch as ReferralPatchSchema,
+  ReferralQuery as ReferralQuerySchema,
+  StaffReferralInput as StaffReferralInputSchema,
+} from '../../../src/referrals/pipeline.schema.ts';
+import type { Referral as ReferralSchema } from '../../../src/referrals/referrals.schema.ts';
+import type {
   PostalAddress as PostalAddressSchema,
   WorkspacePatch as WorkspacePatchSchema,
   Workspace as WorkspaceSchema,
@@ -47,3 +63,35 @@ export type WorkspacePatch = z.input<typeof WorkspacePatchSchema>;
 
 export const roleRank: Record<Role, number> = { staff: 1, manager: 2, owner: 3 };
 export const atLeast = (role: Role | undefined, min: Role) => !!role && roleRank[role] >= roleRank[min];
+
+export type Program = z.infer<typeof ProgramSchema>;
+export type ProgramInput = z.input<typeof ProgramInputSchema>;
+export type ProgramTerms = z.infer<typeof ProgramTermsSchema>;
+export type Reward = z.infer<typeof RewardSchema>;
+export type ProgramStatus = Program['status'];
+export type ProgramAudience = Program['audience'];
+
+export type Referral = z.infer<typeof ReferralSchema>;
+export type ReferralStatus = Referral['status'];
+export type Channel = Referral['channel'];
+export type ReferralDetail = z.infer<typeof ReferralDetailSchema>;
+export type Activity = z.infer<typeof ActivitySchema>;
+export type ReferralPatch = z.input<typeof ReferralPatchSchema>;
+export type StaffReferralInput = z.input<typeof StaffReferralInputSchema>;
+export type CreatedReferral = z.infer<typeof CreatedReferralSchema>;
+export type ReferralQuery = Partial<z.input<typeof ReferralQuerySchema>>;
+export type Network = z.infer<typeof NetworkSchema>;
+
+/** A referrer's link in one program (GET /people/:id/links, POST /programs/:id/links). */
+export type ReferralLink = {
+  id: string;
+  code: string;
+  shareUrl: string;
+  formUrl: string;
+  programId: string;
+  referrerId: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  clicks: number;
+  createdAt: string;
+};

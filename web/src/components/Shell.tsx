@@ -24,8 +24,10 @@ import {
   IconBuilding,
   IconCheck,
   IconChevronDown,
+  IconGift,
   IconLogout,
   IconPeople,
+  IconReferrals,
   IconSettings,
   IconUpload,
 } from './icons.tsx';
@@ -35,7 +37,9 @@ type NavItem = { to: string; label: string; icon: ComponentType<{ size?: number 
 
 /** The navigation; later features add their entries here. */
 const NAV: NavItem[] = [
+  { to: '/referrals', label: 'Referrals', icon: IconReferrals, min: 'staff' },
   { to: '/people', label: 'People', icon: IconPeople, min: 'staff' },
+  { to: '/programs', label: 'Programs', icon: IconGift, min: 'staff' },
   { to: '/import', label: 'Import', icon: IconUpload, min: 'manager' },
   { to: '/settings', label: 'Settings', icon: IconSettings, min: 'manager' },
 ];

@@ -91,3 +91,17 @@ export const IconX = (p: IconProps) => (
     <path d="M6 6l12 12M18 6 6 18" />
   </Svg>
 );
+export const IconGift = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3.5" y="8" width="17" height="4" rx="1" />
+    <path d="M5 12v7.5A1.5 1.5 0 0 0 6.5 21h11a1.5 1.5 0 0 0 1.5-1.5V12M12 8v13" />
+    <path d="M12 8S10.5 3.5 8 4.2C6 4.8 6.8 8 9 8M12 8s1.5-4.5 4-3.8C18 4.8 17.2 8 15 8" />
+  </Svg>
+);
+export const IconReferrals = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="6" cy="6.5" r="2.5" />
+    <circle cx="18" cy="17.5" r="2.5" />
+    <path d="M8.5 6.5h5a3 3 0 0 1 3 3v5.5M13.5 12.5l3 3 3-3" />
+  </Svg>
+);

@@ -25,6 +25,7 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { displayName, formatDate, formatDateTime, kindColor, kindLabel } from '../../format.ts';
 import { formatPhone } from '../../phone.ts';
 import { PersonForm, personFieldErrors, toFormValues, toPatch, usePersonForm } from './PersonForm.tsx';
+import { ReferralLinks, ReferralNetwork } from './ReferralLinks.tsx';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -203,7 +204,15 @@ export default function PersonProfile() {
           .
         </Alert>
       )}
-      {editing ? <EditPerson person={p} onDone={() => setEditing(false)} /> : <Details person={p} />}
+      {editing ? (
+        <EditPerson person={p} onDone={() => setEditing(false)} />
+      ) : (
+        <Stack gap="md">
+          <Details person={p} />
+          {!p.mergedIntoId && <ReferralLinks personId={p.id} />}
+          <ReferralNetwork personId={p.id} />
+        </Stack>
+      )}
     </>
   );
 }

@@ -1,14 +1,13 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { addMember, createUser, disableUser, setPassword } from './auth/auth.service.ts';
-import { runPeopleExport, runPeopleImport } from './cli/import-people.ts';
 import { type Config, loadConfig } from './config.ts';
-import { connect, type Db } from './db/connect.ts';
-import { migrate } from './db/migrate.ts';
-import { DEMO_OWNER, DEMO_SLUG, seedDemo } from './demo/demo.ts';
+import type { Db } from './db/connect.ts';
 import { AppError } from './errors.ts';
-import { type Role, serve } from './server.ts';
+import type { Role } from './server.ts';
+
+// Each command loads only the modules it needs (`await import` in its case): an import or
+// export from the command line does not load the web server, its plugins or the PDF code.
 
 const HELP = `vouch: self-hosted referral system
 
@@ -25,6 +24,8 @@ const HELP = `vouch: self-hosted referral system
 Configuration comes from the environment: see README.md.`;
 
 async function withDb<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+  const { connect } = await import('./db/connect.ts');
+  const { migrate } = await import('./db/migrate.ts');
   const { db, close } = connect(config.database);
   try {
     await migrate(db);
@@ -69,6 +70,7 @@ export async function main(argv: string[]): Promise<void> {
       const bad = roles.filter((r) => r !== 'web' && r !== 'worker');
       if (bad.length || !roles.length)
         throw new AppError('validation', `--roles takes web and/or worker, not "${bad.join(',')}"`);
+      const { serve } = await import('./server.ts');
       return serve(config, roles, { demo: !values['no-demo'] });
     }
     case 'migrate':
@@ -82,6 +84,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     case 'demo':
       return withDb(config, async (db) => {
+        const { DEMO_OWNER, DEMO_SLUG, seedDemo } = await import('./demo/demo.ts');
         const demo = await seedDemo(db);
         console.log(
           demo.created
@@ -91,6 +94,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     case 'user':
       return withDb(config, async (db) => {
+        const { addMember, createUser, disableUser, setPassword } = await import('./auth/auth.service.ts');
         if (sub === 'add') {
           const { email, name, password } = values;
           if (!email || !name || !password)
@@ -126,12 +130,14 @@ export async function main(argv: string[]): Promise<void> {
     case 'import':
       if (sub !== 'people' || !arg) throw new AppError('validation', 'import people FILE --workspace SLUG');
       return withDb(config, async (db) => {
+        const { runPeopleImport } = await import('./cli/import-people.ts');
         const summary = await runPeopleImport(db, await workspaceId(db, values.workspace), arg);
         if (summary.status === 'failed') process.exitCode = 1;
       });
     case 'export':
       if (sub !== 'people') throw new AppError('validation', 'export people --workspace SLUG [--out FILE]');
       return withDb(config, async (db) => {
+        const { runPeopleExport } = await import('./cli/import-people.ts');
         const out = values.out ? createWriteStream(values.out) : process.stdout;
         await runPeopleExport(db, await workspaceId(db, values.workspace), out);
         if (values.out) {
@@ -147,6 +153,7 @@ export async function main(argv: string[]): Promise<void> {
           'backup copies the embedded SQLite database; for PostgreSQL use pg_dump',
         );
       }
+      const { connect } = await import('./db/connect.ts');
       const { sqlite, close } = connect(config.database);
       try {
         // VACUUM INTO writes a consistent, compacted copy while the server keeps running.

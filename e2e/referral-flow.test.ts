@@ -72,8 +72,8 @@ async function shoot(page: Page, name: string, top?: Locator) {
     await page.setViewportSize(viewport);
     // Let the navigation drawer finish sliding away after the resize.
     await page.waitForTimeout(400);
-    if (top) await top.evaluate("el => el.scrollIntoView({ block: 'start' })");
-    else await page.evaluate('window.scrollTo(0, 0)');
+    await page.evaluate('window.scrollTo(0, 0)');
+    if (top) await page.evaluate(`window.scrollTo(0, ${(await top.boundingBox())!.y - 72})`);
     await page.screenshot({ path: join(DOCS, file), animations: 'disabled' });
   }
   await page.setViewportSize(SCREEN);
@@ -112,6 +112,7 @@ describe('referral flow in a browser', () => {
       await page.waitForURL(/\/app\/programs\/[0-9a-f-]{36}$/);
       await page.getByRole('heading', { name: programName, level: 1 }).waitFor();
       await page.getByText('terms version 1', { exact: true }).waitFor();
+      await shoot(page, 'program');
       const program = await server.db
         .selectFrom('programs')
         .select(['id', 'status'])

@@ -209,7 +209,7 @@ export default function PersonProfile() {
       ) : (
         <Stack gap="md">
           <Details person={p} />
-          {!p.mergedIntoId && <ReferralLinks personId={p.id} />}
+          {!p.mergedIntoId && <ReferralLinks personId={p.id} kind={p.kind} />}
           <ReferralNetwork personId={p.id} />
         </Stack>
       )}

@@ -18,7 +18,7 @@ import { Link } from 'react-router';
 import { apiUrl, errorMessage } from '../../api/client.ts';
 import { usePrograms } from '../../api/programs.ts';
 import { useGetLink, useNetwork, usePersonLinks, useSetLinkDisabled } from '../../api/referrals.ts';
-import { atLeast, type Program, type ReferralLink } from '../../api/types.ts';
+import { atLeast, type PersonKind, type Program, type ReferralLink } from '../../api/types.ts';
 import { QueryError } from '../../components/QueryError.tsx';
 import { formatDate, referralStatusColor, referralStatusLabel } from '../../format.ts';
 import { useSession } from '../../session.tsx';
@@ -132,7 +132,7 @@ function LinkCard({ personId, program, link }: { personId: string; program: Prog
 }
 
 /** Links and QR codes for every active program, and links this person already has elsewhere. */
-export function ReferralLinks({ personId }: { personId: string }) {
+export function ReferralLinks({ personId, kind }: { personId: string; kind: PersonKind }) {
   const programs = usePrograms();
   const links = usePersonLinks(personId);
   if (programs.isError || links.isError) {
@@ -141,7 +141,11 @@ export function ReferralLinks({ personId }: { personId: string }) {
   }
   if (!programs.data || !links.data) return <Skeleton h={160} />;
   const byProgram = new Map(links.data.map((l) => [l.programId, l]));
-  const shown = programs.data.filter((p) => p.status === 'active' || byProgram.has(p.id));
+  // Partners refer under partner programs, everyone else under customer programs.
+  const audience = kind === 'partner' ? 'partners' : 'customers';
+  const shown = programs.data.filter(
+    (p) => byProgram.has(p.id) || (p.status === 'active' && p.audience === audience),
+  );
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-label="Referral links">
       <Title order={2} size="h5" mb="sm">

@@ -25,7 +25,7 @@ import { useWorkspace } from '../../api/workspace.ts';
 import { IconAlert, IconPlus, IconX } from '../../components/icons.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
-import { currencyDigits } from '../../format.ts';
+import { audienceLabel, currencyDigits, programStatusLabel } from '../../format.ts';
 import { useSession } from '../../session.tsx';
 
 type RewardType = 'none' | Reward['type'];
@@ -604,7 +604,7 @@ export default function ProgramEdit() {
       <PageHeader
         back={back}
         title={program.data.name}
-        description={`Terms version ${program.data.termsVersion}`}
+        description={`${audienceLabel[program.data.audience]} · ${programStatusLabel[program.data.status]}`}
       />
       <ProgramForm key={`${program.data.id}:${program.data.updatedAt}`} program={program.data} />
     </>

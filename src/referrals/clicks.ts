@@ -54,17 +54,26 @@ const toRows = (rows: Pending[]) =>
 /** [workspaceId, linkId, day (UTC), programId, clicks] per link and day in a group. */
 type Daily = [string, string, string, string, number];
 
-export function dailyCounts(rows: Pending[]): Daily[] {
-  const byKey = new Map<string, Daily>();
+// Shared with the writer thread's source below, so both writers count the same way.
+const DAILY_COUNTS = `function dailyCounts(rows) {
+  const byKey = new Map();
+  const days = new Map();
   for (const r of rows) {
-    const day = new Date(r[4]).toISOString().slice(0, 10);
-    const key = `${r[0]}|${r[1]}|${day}`;
+    const n = Math.floor(r[4] / 86400000);
+    let day = days.get(n);
+    if (day === undefined) days.set(n, (day = new Date(n * 86400000).toISOString().slice(0, 10)));
+    const key = r[0] + '|' + r[1] + '|' + day;
     const hit = byKey.get(key);
     if (hit) hit[4]++;
     else byKey.set(key, [r[0], r[1], day, r[2], 1]);
   }
   return [...byKey.values()];
-}
+}`;
+
+/** Clicks per workspace, link and UTC day in a group. */
+export const dailyCounts = new Function(`${DAILY_COUNTS}; return dailyCounts;`)() as (
+  rows: Pending[],
+) => Daily[];
 
 type Writer = {
   write: (rows: Pending[]) => Promise<void>;
@@ -111,6 +120,7 @@ db.exec('PRAGMA synchronous = FULL');
 db.exec('PRAGMA busy_timeout = 5000');
 const insert = db.prepare(workerData.sql);
 const rollup = db.prepare(workerData.rollupSql);
+${DAILY_COUNTS}
 // UUIDv7 from the click time, as src/lib/ids.ts makes them.
 function ids(rows) {
   const rnd = randomBytes(16 * rows.length);
@@ -134,7 +144,7 @@ parentPort.on('message', (m) => {
     db.exec('BEGIN IMMEDIATE');
     try {
       insert.run(JSON.stringify(m.rows.map((r, i) => [r[0], id[i], r[1], r[2], r[3], new Date(r[4]).toISOString()])));
-      rollup.run(JSON.stringify(m.daily));
+      rollup.run(JSON.stringify(dailyCounts(m.rows)));
       db.exec('COMMIT');
     } catch (e) {
       db.exec('ROLLBACK');
@@ -180,7 +190,7 @@ function workerWriter(file: string): Writer {
     }).finally(() => worker.unref());
   return {
     async write(rows) {
-      const res = await ask({ rows, daily: dailyCounts(rows) });
+      const res = await ask({ rows });
       if (!res.ok) throw new Error(res.error);
     },
     async close() {

@@ -142,7 +142,7 @@ async function countRecentClicks(ctx: PublicCtx, workspaceId: string, key: strin
   const since = new Date(Date.now() - 3_600_000).toISOString();
   const row = await ctx.db
     .selectFrom('clicks')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('clicks'), eb.lit(0)).as('n'))
     .where('workspace_id', '=', workspaceId)
     .where('visitor_key', '=', key)
     .where('at', '>=', since)

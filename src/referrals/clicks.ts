@@ -11,9 +11,9 @@ export type Click = { workspaceId: string; linkId: string; programId: string; vi
 export type ClickRecorderOptions = {
   /** a group is written at most this long after its first click */
   flushMs?: number;
-  /** a group is written as soon as it has this many clicks */
+  /** a group is written as soon as it has this many rows (link, visitor, minute) */
   maxRows?: number;
-  /** clicks kept in memory while the database refuses writes; beyond this the oldest are dropped */
+  /** rows kept in memory while the database refuses writes; beyond this the oldest are dropped */
   maxPending?: number;
   /**
    * On a SQLite file, write from a worker thread with its own connection (default true), so the
@@ -36,12 +36,21 @@ export type ClickRecorder = {
   readonly pending: number;
 };
 
-/** [workspaceId, linkId, programId, visitorKey, at (epoch ms)] */
-type Pending = [string, string, string, string, number];
+/**
+ * Clicks of one visitor on one link within one minute, counted:
+ * [workspaceId, linkId, programId, visitorKey, minute (epoch ms), clicks].
+ */
+type Pending = [string, string, string, string, number, number];
 
-/** One statement per group whatever its size: rows travel as one JSON parameter. */
-const SQLITE_INSERT = `insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
-  select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 from json_each(?)`;
+const MINUTE = 60_000;
+
+/**
+ * One statement per group whatever its size: rows travel as one JSON parameter. A row that
+ * exists (the same visitor, link and minute in an earlier group) adds its count.
+ */
+const SQLITE_INSERT = `insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at, clicks)
+  select value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 from json_each(?) where true
+  on conflict (workspace_id, link_id, visitor_key, at) do update set clicks = clicks + excluded.clicks`;
 
 /** The group's counts added to the per-link daily rollup that link statistics read. */
 const SQLITE_ROLLUP = `insert into link_clicks_daily (workspace_id, link_id, day, program_id, clicks)
@@ -49,7 +58,7 @@ const SQLITE_ROLLUP = `insert into link_clicks_daily (workspace_id, link_id, day
   on conflict (workspace_id, link_id, day) do update set clicks = clicks + excluded.clicks`;
 
 const toRows = (rows: Pending[]) =>
-  rows.map((r) => [r[0], newId(), r[1], r[2], r[3], new Date(r[4]).toISOString()]);
+  rows.map((r) => [r[0], newId(), r[1], r[2], r[3], new Date(r[4]).toISOString(), r[5]]);
 
 /** [workspaceId, linkId, day (UTC), programId, clicks] per link and day in a group. */
 type Daily = [string, string, string, string, number];
@@ -64,8 +73,8 @@ const DAILY_COUNTS = `function dailyCounts(rows) {
     if (day === undefined) days.set(n, (day = new Date(n * 86400000).toISOString().slice(0, 10)));
     const key = r[0] + '|' + r[1] + '|' + day;
     const hit = byKey.get(key);
-    if (hit) hit[4]++;
-    else byKey.set(key, [r[0], r[1], day, r[2], 1]);
+    if (hit) hit[4] += r[5];
+    else byKey.set(key, [r[0], r[1], day, r[2], r[5]]);
   }
   return [...byKey.values()];
 }`;
@@ -91,9 +100,11 @@ function directWriter(db: Db): Writer {
       await transaction(db, async (tx) => {
         if (db.dialect === 'postgres') {
           const col = (xs: unknown[][], i: number) => xs.map((x) => x[i]);
-          await sql`insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at)
+          await sql`insert into clicks (workspace_id, id, link_id, program_id, visitor_key, at, clicks)
             select * from unnest(${col(r, 0)}::text[], ${col(r, 1)}::text[], ${col(r, 2)}::text[],
-              ${col(r, 3)}::text[], ${col(r, 4)}::text[], ${col(r, 5)}::timestamptz[])`.execute(tx);
+              ${col(r, 3)}::text[], ${col(r, 4)}::text[], ${col(r, 5)}::timestamptz[], ${col(r, 6)}::int[])
+            on conflict (workspace_id, link_id, visitor_key, at)
+            do update set clicks = clicks.clicks + excluded.clicks`.execute(tx);
           await sql`insert into link_clicks_daily (workspace_id, link_id, day, program_id, clicks)
             select * from unnest(${col(d, 0)}::text[], ${col(d, 1)}::text[], ${col(d, 2)}::text[],
               ${col(d, 3)}::text[], ${col(d, 4)}::int[])
@@ -143,7 +154,7 @@ parentPort.on('message', (m) => {
     const id = ids(m.rows);
     db.exec('BEGIN IMMEDIATE');
     try {
-      insert.run(JSON.stringify(m.rows.map((r, i) => [r[0], id[i], r[1], r[2], r[3], new Date(r[4]).toISOString()])));
+      insert.run(JSON.stringify(m.rows.map((r, i) => [r[0], id[i], r[1], r[2], r[3], new Date(r[4]).toISOString(), r[5]])));
       rollup.run(JSON.stringify(dailyCounts(m.rows)));
       db.exec('COMMIT');
     } catch (e) {
@@ -219,15 +230,16 @@ async function chooseWriter(db: Db, useWorker: boolean): Promise<Writer> {
 }
 
 /**
- * Records clicks in groups: the request only appends to an in-memory buffer; a group is written
- * `flushMs` after its first click or once it reaches `maxRows`, in one statement. A write in
- * progress never blocks recording (new clicks go to a fresh buffer). `close()` writes everything,
- * so a clean shutdown loses nothing; a crash loses the clicks of at most the last `flushMs`
- * (the buffer, and the group being written if its statement had not committed).
+ * Records clicks in groups: the request only counts the click in memory (per link, visitor and
+ * minute); a group is written `flushMs` after its first click or once it holds `maxRows` rows,
+ * in one statement. Counting first means a busy link costs one row per visitor and minute, not
+ * one per click. A write in progress never blocks recording (new clicks go to a fresh buffer).
+ * `close()` writes everything, so a clean shutdown loses nothing; a crash loses the clicks of at
+ * most the last `flushMs` (the buffer, and the group being written if it had not committed).
  */
 export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): ClickRecorder {
-  const flushMs = opts.flushMs ?? 10;
-  const maxRows = opts.maxRows ?? 500;
+  const flushMs = opts.flushMs ?? 200;
+  const maxRows = opts.maxRows ?? 5000;
   const maxPending = opts.maxPending ?? 100_000;
   const onError =
     opts.onError ??
@@ -237,6 +249,18 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
         err,
       ));
   let buffer: Pending[] = [];
+  /** the buffer's rows by link, visitor and minute */
+  let index = new Map<string, Pending>();
+  const add = (row: Pending) => {
+    const key = `${row[0]}|${row[1]}|${row[3]}|${row[4]}`;
+    const hit = index.get(key);
+    if (hit) hit[5] += row[5];
+    else {
+      index.set(key, row);
+      buffer.push(row);
+    }
+  };
+  const clicksIn = (rows: Pending[]) => rows.reduce((n, r) => n + r[5], 0);
   let timer: NodeJS.Timeout | null = null;
   /** the tail of the chain of writes; never rejects */
   let tail: Promise<void> = Promise.resolve();
@@ -266,8 +290,8 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
           if (!isPermanent(err)) throw err;
           todo.shift();
           if (part.length === 1) {
-            dropped++;
-            onError(err, { pending: buffer.length, dropped });
+            dropped += part[0]![5];
+            onError(err, { pending: clicksIn(buffer), dropped });
           } else {
             const mid = part.length >> 1;
             todo.unshift(part.slice(0, mid), part.slice(mid));
@@ -279,12 +303,12 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
       const w = await writer?.catch(() => null);
       if (!w || w.broken?.()) writer = Promise.resolve(directWriter(db));
       // Keep them for the next group, within bounds: clicks are worth less than memory.
-      buffer = todo.flat().concat(buffer);
-      if (buffer.length > maxPending) {
-        dropped += buffer.length - maxPending;
-        buffer = buffer.slice(buffer.length - maxPending);
-      }
-      onError(err, { pending: buffer.length, dropped });
+      const kept = todo.flat().concat(buffer);
+      buffer = [];
+      index = new Map();
+      if (kept.length > maxPending) dropped += clicksIn(kept.splice(0, kept.length - maxPending));
+      for (const row of kept) add(row);
+      onError(err, { pending: clicksIn(buffer), dropped });
       throw err;
     }
   };
@@ -301,7 +325,8 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
       if (!buffer.length) return;
       const rows = buffer;
       buffer = [];
-      inFlight = rows.length;
+      index = new Map();
+      inFlight = clicksIn(rows);
       try {
         await write(rows);
       } finally {
@@ -330,10 +355,11 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
       if (closed) {
         // Too late to write (the database may be gone); a visitor never gets an error for it.
         dropped++;
-        onError(new Error('click recorded after close'), { pending: buffer.length, dropped });
+        onError(new Error('click recorded after close'), { pending: clicksIn(buffer), dropped });
         return;
       }
-      buffer.push([click.workspaceId, click.linkId, click.programId, click.visitorKey, Date.now()]);
+      const minute = Date.now() - (Date.now() % MINUTE);
+      add([click.workspaceId, click.linkId, click.programId, click.visitorKey, minute, 1]);
       if (buffer.length >= maxRows) startFlush().catch(() => {});
       else schedule();
     },
@@ -347,7 +373,7 @@ export function createClickRecorder(db: Db, opts: ClickRecorderOptions = {}): Cl
       }
     },
     get pending() {
-      return buffer.length + inFlight;
+      return clicksIn(buffer) + inFlight;
     },
   };
 }

@@ -18,9 +18,11 @@ const jsQR = ((jsQRModule as { default?: unknown }).default ?? jsQRModule) as (
 function pdfText(pdf: Buffer): string[] {
   const raw = pdf.toString('latin1');
   const out: string[] = [];
-  const streams = /stream\r?\n([\s\S]*?)\r?\nendstream/g;
+  // Streams are cut by their declared /Length: compressed bytes may contain "endstream".
+  const streams = /\/Length (\d+)[^>]*>>\s*stream\r?\n/g;
   for (const m of raw.matchAll(streams)) {
-    const body = Buffer.from(m[1]!, 'latin1');
+    const start = m.index! + m[0].length;
+    const body = pdf.subarray(start, start + Number(m[1]));
     let content: string;
     try {
       content = inflateSync(body).toString('latin1');

@@ -28,7 +28,10 @@ export interface ClicksTable {
   program_id: string;
   /** keyed hash of address and browser, rotating daily: counts bursts, identifies nobody */
   visitor_key: string;
+  /** the minute (UTC) the clicks fell in */
   at: string;
+  /** clicks by this visitor on this link in that minute */
+  clicks: number;
 }
 
 /** Clicks per link and UTC day, kept current by the click recorder in each group's transaction. */

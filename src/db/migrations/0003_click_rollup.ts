@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Link statistics read a per-link daily rollup kept current by the click recorder, instead of
- * an index over every click: that index cost most of the redirect's write time.
+ * Link statistics read a per-link daily rollup kept current by the click recorder in each
+ * group's transaction, instead of summing raw clicks.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -14,7 +14,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('clicks', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('link_clicks_daily_pk', ['workspace_id', 'link_id', 'day'])
     .execute();
-  await db.schema.dropIndex('clicks_link').execute();
 }
 
 export async function down(): Promise<void> {

@@ -63,26 +63,27 @@ const toRows = (rows: Pending[]) =>
 /** [workspaceId, linkId, day (UTC), programId, clicks] per link and day in a group. */
 type Daily = [string, string, string, string, number];
 
-// Shared with the writer thread's source below, so both writers count the same way.
-const DAILY_COUNTS = `function dailyCounts(rows) {
-  const byKey = new Map();
-  const days = new Map();
+/**
+ * Clicks per workspace, link and UTC day in a group. The writer thread runs this same function
+ * (its source is embedded below), so both writers count the same way.
+ */
+export function dailyCounts(rows: Pending[]): Daily[] {
+  const byKey = new Map<string, Daily>();
+  const days = new Map<number, string>();
   for (const r of rows) {
-    const n = Math.floor(r[4] / 86400000);
+    const n = Math.floor(r[4] / 86_400_000);
     let day = days.get(n);
-    if (day === undefined) days.set(n, (day = new Date(n * 86400000).toISOString().slice(0, 10)));
-    const key = r[0] + '|' + r[1] + '|' + day;
+    if (day === undefined) {
+      day = new Date(n * 86_400_000).toISOString().slice(0, 10);
+      days.set(n, day);
+    }
+    const key = `${r[0]}|${r[1]}|${day}`;
     const hit = byKey.get(key);
     if (hit) hit[4] += r[5];
     else byKey.set(key, [r[0], r[1], day, r[2], r[5]]);
   }
   return [...byKey.values()];
-}`;
-
-/** Clicks per workspace, link and UTC day in a group. */
-export const dailyCounts = new Function(`${DAILY_COUNTS}; return dailyCounts;`)() as (
-  rows: Pending[],
-) => Daily[];
+}
 
 type Writer = {
   write: (rows: Pending[]) => Promise<void>;
@@ -131,7 +132,7 @@ db.exec('PRAGMA synchronous = FULL');
 db.exec('PRAGMA busy_timeout = 5000');
 const insert = db.prepare(workerData.sql);
 const rollup = db.prepare(workerData.rollupSql);
-${DAILY_COUNTS}
+${dailyCounts.toString()}
 // UUIDv7 from the click time, as src/lib/ids.ts makes them.
 function ids(rows) {
   const rnd = randomBytes(16 * rows.length);

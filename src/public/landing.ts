@@ -4,7 +4,7 @@ import type { App } from '../http/types.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { visitorKey } from '../referrals/clicks.ts';
 import { normalizeCode } from '../referrals/codes.ts';
-import { type ResolvedLink, resolveCode } from '../referrals/links.service.ts';
+import { type CodeResolution, type ResolvedLink, resolveCode } from '../referrals/links.service.ts';
 import { createReferral, issueCoupon } from '../referrals/referrals.service.ts';
 import { checkEmail, checkPhone } from './contact.ts';
 import {
@@ -313,6 +313,26 @@ export const notFoundMessage = (typed: string) =>
     ? 'We couldn’t find this code. Please check it against your card or message.'
     : 'Codes use the letters A–Z (without I, L and O) and the digits 2–9. Please check it against your card or message.';
 
+/**
+ * Where a code that is not open lands: an unknown one on a friendly page to type it again (never
+ * an error page; counted against guessing), a disabled one or a closed program on the business's
+ * page.
+ */
+function landElsewhere(
+  ctx: PublicCtx,
+  req: FastifyRequest<{ Params: { code: string } }>,
+  reply: FastifyReply,
+  r: Exclude<CodeResolution, { status: 'open' }>,
+) {
+  if (r.status === 'closed') return reply.redirect(`/w/${r.workspace.slug}`, 302);
+  ctx.misses.miss(req.ip);
+  return sendHtml(
+    reply,
+    200,
+    codeEntryHtml({ value: req.params.code, error: notFoundMessage(req.params.code) }),
+  );
+}
+
 export function landingRoutes(app: App, ctx: PublicCtx) {
   const rendered = new WeakMap<object, { token: string; page: string }>();
   app.get<{ Params: { code: string } }>(
@@ -321,15 +341,7 @@ export function landingRoutes(app: App, ctx: PublicCtx) {
     async (req, reply) => {
       if (refuseGuesser(ctx, req, reply)) return reply;
       const r = await resolveCode(ctx.db, req.params.code);
-      if (r.status === 'unknown') {
-        ctx.misses.miss(req.ip);
-        return sendHtml(
-          reply,
-          200,
-          codeEntryHtml({ value: req.params.code, error: notFoundMessage(req.params.code) }),
-        );
-      }
-      if (r.status === 'closed') return reply.redirect(`/w/${r.workspace.slug}`, 302);
+      if (r.status !== 'open') return landElsewhere(ctx, req, reply, r);
       const ua = req.headers['user-agent'] ?? '';
       if (req.method === 'GET' && !BOTS.test(ua)) {
         ctx.recorder.record({
@@ -347,15 +359,7 @@ export function landingRoutes(app: App, ctx: PublicCtx) {
   app.get<{ Params: { code: string } }>('/p/:code', { schema: { hide: true } }, async (req, reply) => {
     if (refuseGuesser(ctx, req, reply)) return reply;
     const r = await resolveCode(ctx.db, req.params.code);
-    if (r.status === 'unknown') {
-      ctx.misses.miss(req.ip);
-      return sendHtml(
-        reply,
-        200,
-        codeEntryHtml({ value: req.params.code, error: notFoundMessage(req.params.code) }),
-      );
-    }
-    if (r.status === 'closed') return reply.redirect(`/w/${r.workspace.slug}`, 302);
+    if (r.status !== 'open') return landElsewhere(ctx, req, reply, r);
     if (req.params.code !== r.link.code) return reply.redirect(`/p/${r.link.code}`, 301);
     const token = await formToken(ctx.db, `/p/${r.link.code}/claim`);
     // The page is the same for everyone while the code's look-up is cached (its objects are

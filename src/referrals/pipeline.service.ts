@@ -3,7 +3,6 @@ import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { nowIso } from '../lib/ids.ts';
-import type { PeopleTable } from '../people/people.table.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { emit } from '../webhooks/domain-events.ts';
 import { normalizeCode } from './codes.ts';
@@ -25,6 +24,7 @@ import {
   getReferral,
   markIntroduced,
   markOptedIn,
+  personName,
   selectReferrals,
   toReferral,
   waitingForIntroduction,
@@ -38,10 +38,6 @@ import type {
 } from './referrals.table.ts';
 
 type ReferralRow = Selectable<ReferralsTable>;
-
-const personName = (
-  p: Pick<Selectable<PeopleTable>, 'first_name' | 'last_name' | 'organisation' | 'email'>,
-) => [p.first_name, p.last_name].filter(Boolean).join(' ') || p.organisation || p.email || 'someone';
 
 /** How the acting user appears on a referral's timeline. */
 export async function byOf(db: Db, actor: Actor): Promise<By> {

@@ -21,7 +21,8 @@ type PersonRow = Selectable<PeopleTable>;
 /** Claims from one address within an hour beyond which a referral is flagged for review. */
 export const IP_BURST = 5;
 
-const fullName = (p: Pick<PersonRow, 'first_name' | 'last_name' | 'organisation' | 'email'>) =>
+/** How a person is named on screens and timelines: their name, else organisation, else email. */
+export const personName = (p: Pick<PersonRow, 'first_name' | 'last_name' | 'organisation' | 'email'>) =>
   [p.first_name, p.last_name].filter(Boolean).join(' ') || p.organisation || p.email || 'someone';
 
 export const waitingForIntroduction = (
@@ -179,7 +180,7 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Pro
     if (friend.kind === 'customer') {
       throw new AppError(
         'conflict',
-        `${fullName(friend)} is already a customer, so they cannot be referred`,
+        `${personName(friend)} is already a customer, so they cannot be referred`,
         [{ path: 'friend', message: 'existing customer', personId: friend.id }],
       );
     }
@@ -357,13 +358,23 @@ export function toReferral(r: JoinedRow, now = nowIso()): Referral {
     termsId: r.terms_id,
     referrer: {
       id: r.referrer_id,
-      name: fullName({ first_name: r.a_first, last_name: r.a_last, organisation: r.a_org, email: r.a_email }),
+      name: personName({
+        first_name: r.a_first,
+        last_name: r.a_last,
+        organisation: r.a_org,
+        email: r.a_email,
+      }),
       email: r.a_email,
       phone: r.a_phone,
     },
     friend: {
       id: r.friend_id,
-      name: fullName({ first_name: r.f_first, last_name: r.f_last, organisation: r.f_org, email: r.f_email }),
+      name: personName({
+        first_name: r.f_first,
+        last_name: r.f_last,
+        organisation: r.f_org,
+        email: r.f_email,
+      }),
       email: r.f_email,
       phone: r.f_phone,
     },

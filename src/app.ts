@@ -17,6 +17,7 @@ import type { Actor } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { AppError, type ErrorCode, type ErrorDetail, statusOf } from './errors.ts';
+import { eventRoutes } from './events/events.routes.ts';
 import { requireActor } from './http/auth.ts';
 import type { App, Deps } from './http/types.ts';
 import { maskEmail } from './lib/secrets.ts';
@@ -26,6 +27,7 @@ import { programsRoutes } from './programs/programs.routes.ts';
 import { publicRoutes } from './public/public.routes.ts';
 import { linkRoutes } from './referrals/links.routes.ts';
 import { referralRoutes } from './referrals/referrals.routes.ts';
+import { rewardRoutes } from './rewards/rewards.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 import { workspaceRoutes } from './workspaces/workspaces.routes.ts';
 
@@ -215,6 +217,8 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       await programsRoutes(scope, deps);
       await linkRoutes(scope, deps);
       await referralRoutes(scope, deps);
+      await eventRoutes(scope, deps);
+      await rewardRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

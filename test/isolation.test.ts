@@ -27,6 +27,14 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'POST /api/v1/intake-matches/{id}/confirm': (b) => ({ referrerId: b.own }),
   'POST /api/v1/programs/{id}/links': (b) => ({ referrerId: b.own }),
   'PATCH /api/v1/links/{id}': () => ({ disabled: true }),
+  'POST /api/v1/events': (b) => ({ type: 'visit', externalId: 'hijack', person: { id: b.person } }),
+  'POST /api/v1/events/batch': (b) => ({
+    events: [{ type: 'refund', source: 'api', externalId: 'hijack-refund', refundOf: b.eventExternalId }],
+  }),
+  'POST /api/v1/people/{id}/redemptions': () => ({ amount: 1 }),
+  'POST /api/v1/rewards/{id}/pay': () => ({ method: 'cash' }),
+  'POST /api/v1/rewards/{id}/void': () => ({ reason: 'hijacked' }),
+  'POST /api/v1/tasks/{id}/done': () => ({ outcome: 'note' }),
 };
 
 type Ids = {
@@ -39,6 +47,8 @@ type Ids = {
   couponCode: string;
   intakeMatch: string;
   link: string;
+  eventExternalId: string;
+  reward: string;
 };
 
 describe.each(dialects)('workspace isolation on %s', (dialect) => {
@@ -105,7 +115,36 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     const link = (
       await b.req('POST', `/api/v1/programs/${program.id}/links`, { referrerId: person.id })
     ).json();
+    // A won referral of B with an event, a reward in the ledger and a thank-you task.
+    const paying = await createProgram(t.db, bActor, {
+      name: `${MARKER} Rewards`,
+      status: 'active',
+      terms: { referrerReward: { type: 'credit', amount: 500 }, holdDays: 0 },
+    });
+    const won = await createReferral(
+      t.db,
+      b.workspaceId,
+      { userId: b.userId, label: MARKER },
+      {
+        programId: paying.id,
+        referrerId: person.id,
+        channel: 'staff',
+        friend: { firstName: `${MARKER} Buyer`, email: 'zeb.buyer@example.com' },
+      },
+    );
+    const sale = (
+      await b.req('POST', '/api/v1/events', {
+        type: 'purchase',
+        externalId: 'iso-sale-1',
+        person: { id: won.referral.friend.id },
+        amount: 1000,
+      })
+    ).json();
+    const [reward] = sale.effects.rewardsIssued;
+    const task = (await b.req('GET', '/api/v1/tasks')).json().items[0];
     ids = {
+      eventExternalId: 'iso-sale-1',
+      reward,
       link: link.id,
       person: person.id,
       user: b.userId,
@@ -124,6 +163,11 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         intakeMatch,
         program.id,
         link.id,
+        sale.event.id,
+        reward,
+        task.id,
+        won.referral.id,
+        paying.id,
       ].filter(Boolean),
     };
   });
@@ -181,6 +225,12 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
       termsVersion: 1,
     });
     expect((await b.req('GET', '/api/v1/staff')).json()).toHaveLength(1);
+    const wallet = (await b.req('GET', `/api/v1/people/${ids.person}/wallet`)).json();
+    expect(wallet.rewards).toMatchObject([
+      { id: ids.reward, status: 'available', standing: { available: 500 } },
+    ]);
+    expect((await b.req('GET', '/api/v1/tasks')).json().total).toBe(1);
+    expect((await b.req('GET', '/api/v1/events')).json().items).toHaveLength(1);
     expect((await b.req('GET', '/api/v1/api-keys')).json()[0].revokedAt).toBeNull();
   });
 

@@ -30,6 +30,7 @@ describe.each(dialects)('database on %s', (dialect) => {
         address: '{}',
         brand_color: '#000000',
         review_links: '[]',
+        approve_rewards: 0,
         created_at: now,
         updated_at: now,
       })

@@ -1,4 +1,5 @@
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
+import type { BusinessEventsTable, IdempotencyKeysTable } from '../events/events.table.ts';
 import type { ImportsTable, PeopleTable, PersonTagsTable } from '../people/people.table.ts';
 import type { ProgramsTable, ProgramTermsTable, ServerSecretsTable } from '../programs/programs.table.ts';
 import type {
@@ -11,6 +12,12 @@ import type {
   ReferralLinksTable,
   ReferralsTable,
 } from '../referrals/referrals.table.ts';
+import type {
+  LedgerEntriesTable,
+  LedgerPostingsTable,
+  RewardsTable,
+  TasksTable,
+} from '../rewards/rewards.table.ts';
 import type { WorkspacesTable } from '../workspaces/workspaces.table.ts';
 
 /** Every table of Vouch, as Kysely sees them. Features add theirs here. */
@@ -34,4 +41,10 @@ export interface DB {
   coupons: CouponsTable;
   intake_matches: IntakeMatchesTable;
   domain_events: DomainEventsTable;
+  business_events: BusinessEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  rewards: RewardsTable;
+  ledger_postings: LedgerPostingsTable;
+  ledger_entries: LedgerEntriesTable;
+  tasks: TasksTable;
 }

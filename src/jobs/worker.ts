@@ -1,5 +1,7 @@
 import type { Db } from '../db/connect.ts';
+import { purgeIdempotencyKeys } from '../http/idempotency.ts';
 import { nowIso } from '../lib/ids.ts';
+import { releaseDue } from '../rewards/rewards.service.ts';
 
 type Task = { name: string; everyMs: number; run: (db: Db) => Promise<unknown> };
 
@@ -9,6 +11,16 @@ export const tasks: Task[] = [
     name: 'purge expired sessions',
     everyMs: 60 * 60 * 1000,
     run: (db) => db.deleteFrom('sessions').where('expires_at', '<', nowIso()).execute(),
+  },
+  {
+    name: 'release rewards whose hold has ended',
+    everyMs: 60 * 1000,
+    run: (db) => releaseDue(db),
+  },
+  {
+    name: 'forget idempotency keys after 24 hours',
+    everyMs: 60 * 60 * 1000,
+    run: purgeIdempotencyKeys,
   },
 ];
 

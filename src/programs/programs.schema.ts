@@ -12,6 +12,7 @@ export const Reward = z
       type: z.literal('percent'),
       percent: z.number().int().min(1).max(100),
       maxAmount: z.number().int().min(1).max(100_000_000).optional().describe('cap, minor units'),
+      payAs: z.enum(['credit', 'cash']).optional().describe('how it is given; credit unless set'),
       description: z.string().trim().max(200).default(''),
     }),
     z.strictObject({

@@ -127,14 +127,22 @@ export async function listPrograms(db: Db, workspaceId: string, filter: { status
 
 /** Terms as promised under one version (what a referral was made under). */
 export async function getTerms(db: Db, workspaceId: string, termsId: string): Promise<ProgramTerms> {
+  // A terms version never changes once written, so it may be kept (events read it per purchase).
+  const key = `${workspaceId}/${termsId}`;
+  const hit = termsCache.get(key);
+  if (hit) return hit;
   const row = await db
     .selectFrom('program_terms')
     .select('terms')
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', termsId)
     .executeTakeFirstOrThrow();
-  return JSON.parse(row.terms);
+  const terms: ProgramTerms = JSON.parse(row.terms);
+  if (termsCache.size >= 1000) termsCache.delete(termsCache.keys().next().value as string);
+  termsCache.set(key, terms);
+  return terms;
 }
+const termsCache = new Map<string, ProgramTerms>();
 
 /**
  * Edits a program. New terms become a new version; referrals already made keep theirs.

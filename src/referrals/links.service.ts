@@ -254,6 +254,7 @@ async function lookup(db: Db, code: string): Promise<Lookup> {
       'w.country',
       'w.address',
       'w.review_links',
+      'w.approve_rewards',
       'w.created_at as w_created_at',
       'w.updated_at as w_updated_at',
     ])
@@ -271,6 +272,7 @@ async function lookup(db: Db, code: string): Promise<Lookup> {
     brand_color: row.brand_color,
     logo_url: row.logo_url,
     review_links: row.review_links,
+    approve_rewards: row.approve_rewards,
     created_at: row.w_created_at,
     updated_at: row.w_updated_at,
   });

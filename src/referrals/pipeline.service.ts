@@ -4,6 +4,7 @@ import { type Db, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { nowIso } from '../lib/ids.ts';
 import { getTerms } from '../programs/programs.service.ts';
+import { onReferralWon, voidReferralRewards } from '../rewards/rewards.service.ts';
 import { emit } from '../webhooks/domain-events.ts';
 import { normalizeCode } from './codes.ts';
 import type {
@@ -332,8 +333,10 @@ export type StatusExtra = {
   appointmentAt?: string | null;
   /** free text for the timeline */
   note?: string;
-  /** details for the timeline and the event, e.g. { purchaseId } */
+  /** details for the timeline and the event, e.g. { eventId } */
   data?: Record<string, unknown>;
+  /** the business event that won it (a purchase), when one did */
+  wonEventId?: string;
 };
 
 async function applyStatus(
@@ -386,7 +389,10 @@ async function applyStatus(
       [{ path: 'status', message: 'waiting for introduction' }],
     );
   }
-  if (to === 'won') set.won_at = nowIso();
+  if (to === 'won') {
+    set.won_at = nowIso();
+    set.won_event_id = extra.wonEventId ?? null;
+  }
   // Reopening a lost referral: the reason stays on the timeline, not on the live referral.
   if (from === 'lost') set.lost_reason = null;
   await setReferral(tx, row, set);
@@ -397,6 +403,9 @@ async function applyStatus(
     note,
     ...(Object.keys(data).length ? { data } : {}),
   });
+  if (to === 'won') await onReferralWon(tx, row.workspace_id, by, row);
+  if (from === 'won')
+    await voidReferralRewards(tx, row.workspace_id, by, row.id, `Referral voided: ${set.void_reason}`);
   await emit(tx, row.workspace_id, 'referral.status_changed', {
     referralId: row.id,
     from,

@@ -247,6 +247,7 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Pro
       source_ip_key: input.sourceIpKey ?? null,
       created_by: by.userId,
       won_at: null,
+      won_event_id: null,
       created_at: now,
       updated_at: now,
     };

@@ -53,6 +53,10 @@ export const WorkspaceInput = z.strictObject({
     .nullable()
     .default(null),
   reviewLinks: z.array(ReviewLink).max(10).default([]),
+  approveRewards: z
+    .boolean()
+    .default(false)
+    .describe('rewards wait for an owner or manager to approve them after their hold'),
 });
 export type WorkspaceInput = z.input<typeof WorkspaceInput>;
 
@@ -69,6 +73,7 @@ export const Workspace = z.object({
   brandColor: z.string(),
   logoUrl: z.string().nullable(),
   reviewLinks: z.array(ReviewLink),
+  approveRewards: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -19,6 +19,7 @@ export function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
     brandColor: row.brand_color,
     logoUrl: row.logo_url,
     reviewLinks: JSON.parse(row.review_links),
+    approveRewards: row.approve_rewards === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -55,6 +56,7 @@ export async function createWorkspace(db: Db, raw: WorkspaceInput, ownerId?: str
     brand_color: input.brandColor,
     logo_url: input.logoUrl,
     review_links: JSON.stringify(input.reviewLinks),
+    approve_rewards: input.approveRewards ? 1 : 0,
     created_at: now,
     updated_at: now,
   };
@@ -78,7 +80,25 @@ export async function updateWorkspace(
 ): Promise<Workspace> {
   const set: Partial<WorkspacesTable> = { updated_at: nowIso() };
   if (patch.name !== undefined) set.name = patch.name;
-  if (patch.currency !== undefined) set.currency = patch.currency;
+  if (patch.currency !== undefined) {
+    const money = await db
+      .selectFrom('business_events')
+      .select('id')
+      .where('workspace_id', '=', id)
+      .where('currency', 'is not', null)
+      .union(db.selectFrom('rewards').select('id').where('workspace_id', '=', id))
+      .limit(1)
+      .executeTakeFirst();
+    const current = await getWorkspace(db, id);
+    if (money && patch.currency !== current.currency)
+      throw new AppError(
+        'conflict',
+        `The currency stays ${current.currency}: purchases or rewards are already recorded in it`,
+        [{ path: 'currency', message: 'cannot change once money is recorded' }],
+      );
+    set.currency = patch.currency;
+  }
+  if (patch.approveRewards !== undefined) set.approve_rewards = patch.approveRewards ? 1 : 0;
   if (patch.timeZone !== undefined) set.time_zone = patch.timeZone;
   if (patch.country !== undefined) set.country = patch.country;
   if (patch.address !== undefined) set.address = JSON.stringify(patch.address);

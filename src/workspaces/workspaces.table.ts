@@ -11,6 +11,8 @@ export interface WorkspacesTable {
   logo_url: string | null;
   /** JSON: { label, url }[] */
   review_links: string;
+  /** 1: rewards wait for an owner's approval after their hold */
+  approve_rewards: number;
   created_at: string;
   updated_at: string;
 }

@@ -101,7 +101,7 @@ const DEFAULT_BATCH = 5000;
 /** Pieces read ahead of the one being written (bounds memory). */
 const MAX_QUEUED_PIECES = 8;
 /** Pieces a worker holds at once. */
-const WORKER_QUEUE = 2;
+const WORKER_QUEUE = 4;
 /** A worker is started once the file is bigger than this many pieces; small files stay inline. */
 const WORKER_AFTER_PIECES = 3;
 
@@ -173,8 +173,8 @@ export async function importPeople(
     run.columns = map.columns;
     const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
 
-    // Pieces in file order; each parsed by the worker or, while the next result is not ready, here.
-    type Slot = { piece: Piece; ready: boolean; result: Promise<PieceResult> };
+    // Pieces in file order, each parsed by the worker or, without one, here.
+    type Slot = { piece: Piece; result: Promise<PieceResult> };
     const queue: Slot[] = [];
     let sourceDone = false;
     let sourceError: unknown = null;
@@ -197,24 +197,18 @@ export async function importPeople(
       while (pool && pool.load < WORKER_QUEUE && queue.length < MAX_QUEUED_PIECES) {
         const piece = await nextPiece();
         if (!piece) break;
-        const slot: Slot = { piece, ready: false, result: pool.parse(piece) };
-        slot.result.then(
-          () => {
-            slot.ready = true;
-          },
-          () => {},
-        );
-        queue.push(slot);
+        const result = pool.parse(piece);
+        result.catch(() => {}); // a failure surfaces where the piece's turn comes
+        queue.push({ piece, result });
       }
-      const head = queue[0];
-      if (!head || (!head.ready && queue.length < MAX_QUEUED_PIECES)) {
-        const piece = await nextPiece();
-        if (piece) {
-          const result = readPiece(ctx, map, piece.seq, piece.buf, piece.startLine, nowIso());
-          queue.push({ piece, ready: true, result: Promise.resolve(result) });
-          continue;
-        }
-        if (!head) break;
+      if (!queue.length) {
+        // Without a worker (a small file, one core) pieces are parsed here. With one, the main
+        // thread only matches and writes, the slower half: the worker keeps up on its own.
+        const piece = pool ? null : await nextPiece();
+        if (!piece) break;
+        const result = readPiece(ctx, map, piece.seq, piece.buf, piece.startLine, nowIso());
+        queue.push({ piece, result: Promise.resolve(result) });
+        continue;
       }
       const slot = queue.shift()!;
       const result = await slot.result;

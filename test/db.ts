@@ -21,7 +21,10 @@ export async function testDb(dialect: Dialect): Promise<TestDb> {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const conn = connect({ kind: 'postgres', url, poolSize: 5 }, { searchPath: schema });
+  const conn = connect(
+    { kind: 'postgres', url, poolSize: 5 },
+    { searchPath: schema, settings: { synchronous_commit: 'off' } },
+  );
   await migrate(conn.db, { schema });
   return {
     db: conn.db,

@@ -20,7 +20,15 @@ export type Connection = {
   sqlite?: import('node:sqlite').DatabaseSync;
 };
 
-export function connect(database: Config['database'], opts: { searchPath?: string } = {}): Connection {
+/**
+ * Opens the database. On PostgreSQL, `searchPath` puts every table in one schema and `settings`
+ * are session settings (tests turn off synchronous_commit: they need no durability against
+ * power loss, and it makes each commit cheap).
+ */
+export function connect(
+  database: Config['database'],
+  opts: { searchPath?: string; settings?: Record<string, string> } = {},
+): Connection {
   if (database.kind === 'sqlite') {
     const { db: raw, kysely } = openSqlite(database.file);
     const db = Object.assign(new Kysely<DB>({ dialect: new SqliteDialect({ database: kysely }) }), {
@@ -31,7 +39,9 @@ export function connect(database: Config['database'], opts: { searchPath?: strin
   const pool = new pg.Pool({
     connectionString: database.url,
     max: database.poolSize,
-    ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
+    options: Object.entries({ ...opts.settings, ...(opts.searchPath ? { search_path: opts.searchPath } : {}) })
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(' '),
   });
   const db = Object.assign(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), {
     dialect: 'postgres' as const,

@@ -103,11 +103,12 @@ export type Standing = {
   earned: number;
 };
 
+// `|| 0` turns the -0 of negating an empty sum into 0.
 export const standing = (s: Sums): Standing => ({
-  held: -s.held,
-  available: -s.available,
-  redeemed: -s.redeemed,
-  paid: -s.paid,
+  held: -s.held || 0,
+  available: -s.available || 0,
+  redeemed: -s.redeemed || 0,
+  paid: -s.paid || 0,
   earned: s.expense,
 });
 

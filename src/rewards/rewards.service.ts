@@ -432,14 +432,9 @@ export async function refundRewards(
     const rule = promise[r.rule];
     if (rule?.type !== 'percent') continue;
     const now = rewardAmount(rule, net, terms, ws.currency);
-    await lowerReward(
-      tx,
-      await lockReward(tx, workspaceId, r.id),
-      now?.amount ?? 0,
-      by,
-      note,
-      refund.eventId,
-    );
+    const locked = await lockReward(tx, workspaceId, r.id);
+    if (now) await lowerReward(tx, locked, now.amount, by, note, refund.eventId);
+    else await voidReward(tx, locked, by, note, refund.eventId);
     lowered.push(r.id);
   }
   if (lowered.length)

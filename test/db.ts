@@ -9,7 +9,7 @@ export const dialects: Dialect[] = process.env.VOUCH_TEST_POSTGRES_URL ? ['sqlit
 export type TestDb = { db: Db; close: () => Promise<void> };
 
 /** A fresh, migrated database: in-memory SQLite, or a PostgreSQL schema of its own. */
-export async function testDb(dialect: Dialect): Promise<TestDb> {
+export async function testDb(dialect: Dialect, poolSize = 5): Promise<TestDb> {
   if (dialect === 'sqlite') {
     const conn = connect({ kind: 'sqlite', file: ':memory:' });
     await migrate(conn.db);
@@ -22,7 +22,7 @@ export async function testDb(dialect: Dialect): Promise<TestDb> {
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const conn = connect(
-    { kind: 'postgres', url, poolSize: 5 },
+    { kind: 'postgres', url, poolSize },
     { searchPath: schema, settings: { synchronous_commit: 'off' } },
   );
   await migrate(conn.db, { schema });

@@ -15,12 +15,16 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { IMPORT_V8_FLAGS, importProcessEnv } from '../src/people/import-launch.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const PG_URL = process.env.VOUCH_BENCH_POSTGRES_URL ?? process.env.VOUCH_TEST_POSTGRES_URL;
-/** V8 flags for the import processes, e.g. BENCH_NODE_FLAGS=--max-semi-space-size=16. */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** V8 flags for the import processes: those `vouch import` starts with, unless BENCH_NODE_FLAGS says others. */
+const NODE_FLAGS =
+  process.env.BENCH_NODE_FLAGS === undefined
+    ? IMPORT_V8_FLAGS
+    : process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
 /** A run that takes longer than this is stopped (and reported as such). */
 const CHILD_TIMEOUT_MS = 15 * 60_000;
 
@@ -131,7 +135,8 @@ function runChild(args: string[]): Promise<Result & { workspaceId: string }> {
     execFile(
       process.execPath,
       [...NODE_FLAGS, SELF, '--child', ...args],
-      { timeout: CHILD_TIMEOUT_MS, maxBuffer: 1 << 20, killSignal: 'SIGKILL' },
+      // Started as `vouch import` starts its process: same flags, same compile cache.
+      { timeout: CHILD_TIMEOUT_MS, maxBuffer: 1 << 20, killSignal: 'SIGKILL', env: importProcessEnv() },
       (err, stdout, stderr) => {
         if (err)
           reject(
@@ -165,6 +170,11 @@ async function main() {
       );
       return rate;
     };
+
+    // A small import first fills the compile cache, as any earlier `vouch import` would have.
+    const small = join(dir, 'small.csv');
+    await generate(small, 100);
+    await runChild(['sqlite', small, join(dir, 'warm-up.db'), 'new']);
 
     const file = join(dir, 'vouch.db');
     const first = await runChild(['sqlite', csv, file, 'new']);

@@ -1,9 +1,14 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { AppError } from './errors.ts';
+import { IMPORT_PROCESS_ENV, IMPORT_V8_FLAGS, importProcessEnv } from './people/import-launch.ts';
 import type { Role } from './server.ts';
 
 // Each command loads only the modules it needs (`await import` in its case): an import or
@@ -40,6 +45,21 @@ async function workspaceId(db: Db, slug: string | undefined): Promise<string> {
   const ws = await db.selectFrom('workspaces').select('id').where('slug', '=', slug).executeTakeFirst();
   if (!ws) throw new AppError('not_found', `No workspace with slug "${slug}"`);
   return ws.id;
+}
+
+/**
+ * Runs `vouch import …` again in a process started with the import's V8 flags and compile cache
+ * (see `src/people/import-launch.ts`): heap sizes can only be chosen at launch.
+ */
+async function relaunchImport(argv: string[]): Promise<void> {
+  const self = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const child = spawn(process.execPath, [...IMPORT_V8_FLAGS, ...process.execArgv, self, ...argv], {
+    stdio: 'inherit',
+    env: importProcessEnv(),
+  });
+  // Ctrl-C reaches both processes; the import ends as it would have in this one.
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  process.exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -129,6 +149,7 @@ export async function main(argv: string[]): Promise<void> {
       });
     case 'import':
       if (sub !== 'people' || !arg) throw new AppError('validation', 'import people FILE --workspace SLUG');
+      if (!process.env[IMPORT_PROCESS_ENV]) return relaunchImport(argv);
       return withDb(config, async (db) => {
         const { runPeopleImport } = await import('./cli/import-people.ts');
         const summary = await runPeopleImport(db, await workspaceId(db, values.workspace), arg);

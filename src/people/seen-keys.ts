@@ -1,13 +1,14 @@
 /**
  * The line each key (email, external id …) was first seen on in one import, for a million rows
- * in a few tens of megabytes: an open-addressing table of 64-bit string hashes in typed arrays
+ * in a few tens of megabytes: open-addressing tables of 64-bit string hashes in typed arrays
  * instead of a Map of strings. Two different keys share a hash with a probability of about
  * n² / 2⁶⁵ (3·10⁻⁸ for a million keys).
+ *
+ * The keys are spread over PARTS tables that grow one at a time by half, so growing never holds
+ * two copies of everything (for two million keys that was 72 MB at once instead of about 40).
  */
 export class SeenKeys {
-  private h1 = new Int32Array(1 << 12);
-  private h2 = new Int32Array(1 << 12);
-  private lines = new Uint32Array(1 << 12);
+  private readonly parts = Array.from({ length: PARTS }, () => new Part(64));
   private used = 0;
 
   get size(): number {
@@ -17,42 +18,66 @@ export class SeenKeys {
   /** The line `key` was recorded on, or 0. */
   get(key: string): number {
     const [a, b] = hash(key);
-    const slot = this.find(a, b);
-    const line = this.lines[slot]!;
+    const part = this.parts[b >>> PART_SHIFT]!;
+    const line = part.lines[part.find(a, b)]!;
     return line === FORGOTTEN ? 0 : line;
   }
 
   set(key: string, line: number): void {
     const [a, b] = hash(key);
-    const slot = this.find(a, b);
-    if (this.lines[slot] === 0) {
-      this.h1[slot] = a;
-      this.h2[slot] = b;
+    const part = this.parts[b >>> PART_SHIFT]!;
+    const slot = part.find(a, b);
+    if (part.lines[slot] === 0) {
+      part.h1[slot] = a;
+      part.h2[slot] = b;
+      part.used++;
       this.used++;
     }
-    this.lines[slot] = line;
-    if (this.used > this.lines.length * 0.7) this.grow();
+    part.lines[slot] = line;
+    if (part.used > part.lines.length * 0.75) part.grow();
   }
 
   /** Forgets `key` (its row was rejected after all), keeping the probe chain intact. */
   forget(key: string): void {
     const [a, b] = hash(key);
-    const slot = this.find(a, b);
-    if (this.lines[slot] !== 0) this.lines[slot] = FORGOTTEN;
+    const part = this.parts[b >>> PART_SHIFT]!;
+    const slot = part.find(a, b);
+    if (part.lines[slot] !== 0) part.lines[slot] = FORGOTTEN;
+  }
+}
+
+const PART_SHIFT = 26;
+const PARTS = 1 << (32 - PART_SHIFT);
+const FORGOTTEN = 0xffffffff;
+
+/** One table: linear probing, slot 0 of `lines` meaning empty. */
+class Part {
+  h1: Int32Array;
+  h2: Int32Array;
+  lines: Uint32Array;
+  used = 0;
+
+  constructor(size: number) {
+    this.h1 = new Int32Array(size);
+    this.h2 = new Int32Array(size);
+    this.lines = new Uint32Array(size);
   }
 
-  private find(a: number, b: number): number {
-    const mask = this.lines.length - 1;
-    let slot = (a ^ (b >>> 7)) & mask;
-    while (this.lines[slot] !== 0 && (this.h1[slot] !== a || this.h2[slot] !== b)) slot = (slot + 1) & mask;
+  find(a: number, b: number): number {
+    const size = this.lines.length;
+    let slot = (a & 0x7fffffff) % size;
+    while (this.lines[slot] !== 0 && (this.h1[slot] !== a || this.h2[slot] !== b)) {
+      slot = slot + 1 === size ? 0 : slot + 1;
+    }
     return slot;
   }
 
-  private grow() {
+  grow() {
     const { h1, h2, lines } = this;
-    this.h1 = new Int32Array(lines.length * 2);
-    this.h2 = new Int32Array(lines.length * 2);
-    this.lines = new Uint32Array(lines.length * 2);
+    const size = Math.ceil(lines.length * 1.5);
+    this.h1 = new Int32Array(size);
+    this.h2 = new Int32Array(size);
+    this.lines = new Uint32Array(size);
     for (let i = 0; i < lines.length; i++) {
       if (lines[i] === 0) continue;
       const slot = this.find(h1[i]!, h2[i]!);
@@ -63,7 +88,6 @@ export class SeenKeys {
   }
 }
 
-const FORGOTTEN = 0xffffffff;
 const out: [number, number] = [0, 0];
 
 /** cyrb53-style 64-bit hash as two 32-bit halves. */

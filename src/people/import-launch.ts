@@ -1,0 +1,31 @@
+/**
+ * How `vouch import` runs: in a Node process of its own, started with a small V8 heap and
+ * Node's compile cache. V8 sizes a heap when it creates it (`v8.setFlagsFromString` later does
+ * nothing), so only flags given at launch keep an import's memory down; `src/main.ts` starts
+ * the import command again with these, and the benchmark starts its import processes the same way.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A young generation of 2 × 4 MB instead of up to 2 × 64 MB: an import's garbage is short-lived
+ * rows, and its live set is a few tens of MB (the reject file and the key table are outside the
+ * V8 heap). The old generation may still grow to 512 MB for an unusual file (long cells);
+ * `--max-old-space-size` only caps it, the live set decides where it stays.
+ */
+export const IMPORT_V8_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
+
+/** Set in the environment of the started process, so it does not start another. */
+export const IMPORT_PROCESS_ENV = 'VOUCH_IMPORT_PROCESS';
+
+/**
+ * The environment of an import process: Node's compile cache keeps the sources with their types
+ * already stripped, so neither thread loads the TypeScript stripper again (about 18 MB each).
+ */
+export function importProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    NODE_COMPILE_CACHE: env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache'),
+    [IMPORT_PROCESS_ENV]: '1',
+  };
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { SeenKeys } from './seen-keys.ts';
+
+describe('SeenKeys', () => {
+  it('remembers the first line of every key through growth, and forgets without breaking chains', () => {
+    const keys = new SeenKeys();
+    const n = 200_000;
+    for (let i = 1; i <= n; i++) {
+      expect(keys.get(`e:user.${i}@example.com`)).toBe(0);
+      keys.set(`e:user.${i}@example.com`, i + 1);
+    }
+    expect(keys.size).toBe(n);
+    for (let i = 1; i <= n; i += 7) expect(keys.get(`e:user.${i}@example.com`)).toBe(i + 1);
+    for (let i = 1; i <= n; i += 2) keys.forget(`e:user.${i}@example.com`);
+    for (let i = 1; i <= 2_000; i++) expect(keys.get(`e:user.${i}@example.com`)).toBe(i % 2 ? 0 : i + 1);
+    keys.set('e:user.1@example.com', 9);
+    expect(keys.get('e:user.1@example.com')).toBe(9);
+    expect(keys.get('x:user.2@example.com')).toBe(0);
+  });
+});

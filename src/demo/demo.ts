@@ -1,6 +1,7 @@
 import { type Actor, addMember, createUser } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { transaction } from '../db/connect.ts';
+import { recordEvent } from '../events/events.service.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { randomToken } from '../lib/secrets.ts';
 import { PersonInput } from '../people/people.schema.ts';
@@ -270,10 +271,39 @@ export async function seedDemo(
           .execute();
       }
     }
+    await seedHistory(tx, ws.id, ids.slice(3), rand);
     await seedReferrals(tx, ws.id, { userId: desk.id, label: 'Jamie Ortiz' }, ids, rand);
     await tx.updateTable('workspaces').set({ updated_at: nowIso() }).where('id', '=', ws.id).execute();
     return { created: true, password, workspaceId: ws.id };
   });
+}
+
+const demoContext = (workspaceId: string, by: By) => ({
+  workspace: { id: workspaceId, currency: 'USD', country: 'US' },
+  by,
+  now: new Date(),
+});
+
+/** A year of visits and purchases for most customers, as the clinic's booking system sent them. */
+async function seedHistory(db: Db, workspaceId: string, customers: string[], rand: () => number) {
+  const ctx = demoContext(workspaceId, { userId: null, label: 'demo booking system' });
+  let n = 0;
+  for (const id of customers) {
+    if (rand() < 0.3) continue;
+    const visits = 1 + Math.floor(rand() * 4);
+    for (let v = 0; v < visits; v++) {
+      const occurredAt = new Date(Date.now() - Math.floor(rand() * 330 + 2) * 86_400_000).toISOString();
+      const paid = rand() < 0.6;
+      await recordEvent(db, ctx, {
+        type: paid ? 'purchase' : 'visit',
+        source: 'demo-pos',
+        externalId: `history-${++n}`,
+        occurredAt,
+        person: { id, firstName: '', lastName: '' },
+        ...(paid ? { amount: [6500, 8500, 12_000, 24_000][Math.floor(rand() * 4)] } : {}),
+      });
+    }
+  }
 }
 
 /** Two programs and a pipeline with referrals in every state, so every screen has something to show. */
@@ -377,7 +407,16 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
         appointmentAt: new Date(Date.now() + (1 + Math.floor(rand() * 10)) * 86_400_000).toISOString(),
       });
     }
-    if (stage === 'won') await changeStatus(db, workspaceId, by, referral.id, 'won');
+    // The friend's first visit, as the booking system reports it: this wins the referral.
+    if (stage === 'won')
+      await recordEvent(db, demoContext(workspaceId, by), {
+        type: 'purchase',
+        source: 'demo-pos',
+        externalId: `first-visit-${i}`,
+        person: { id: referral.friend.id, firstName: '', lastName: '' },
+        amount: 12_000,
+        note: 'New-patient exam and first adjustment',
+      });
     if (stage === 'lost')
       await changeStatus(db, workspaceId, by, referral.id, 'lost', {
         lostReason: 'Went with a clinic closer to work',

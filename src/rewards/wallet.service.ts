@@ -193,6 +193,8 @@ export async function getWallet(
       amount: -Number(e.amount),
     });
   }
+  const order = ['held', 'available', 'redeemed', 'paid'];
+  for (const p of history) p.lines.sort((a, b) => order.indexOf(a.account) - order.indexOf(b.account));
   return {
     beneficiary: { type, id, name },
     currency: ws.currency,

@@ -98,12 +98,12 @@ export function toImport(row: Omit<Selectable<ImportsTable>, 'rejects_csv' | 'wo
 
 /** Rows per transaction: thousands, so commits are few and locks short. */
 const DEFAULT_BATCH = 5000;
-/** Pieces read ahead of the one being written (bounds memory). */
-const MAX_QUEUED_PIECES = 8;
-/** Pieces a worker holds at once. */
-const WORKER_QUEUE = 4;
+/** Pieces read ahead of the one being written (bounds memory: about 1.5 MB of the file). */
+const MAX_QUEUED_PIECES = 48;
+/** Pieces a worker holds at once: enough to keep it busy while a batch is written. */
+const WORKER_QUEUE = 32;
 /** A worker is started once the file is bigger than this many pieces; small files stay inline. */
-const WORKER_AFTER_PIECES = 3;
+const WORKER_AFTER_PIECES = 16;
 
 /**
  * Imports people from a CSV file, streaming. The file is cut into pieces at record boundaries;

@@ -13,6 +13,7 @@ const ProgramEdit = lazy(() => import('./pages/programs/ProgramEdit.tsx'));
 const ReferralsList = lazy(() => import('./pages/referrals/ReferralsList.tsx'));
 const ReferralDetail = lazy(() => import('./pages/referrals/ReferralDetail.tsx'));
 const NewReferral = lazy(() => import('./pages/referrals/NewReferral.tsx'));
+const Rewards = lazy(() => import('./pages/rewards/Rewards.tsx'));
 const ImportPage = lazy(() => import('./pages/Import.tsx'));
 const Settings = lazy(() => import('./pages/settings/Settings.tsx'));
 const WorkspaceSettings = lazy(() => import('./pages/settings/WorkspaceSettings.tsx'));
@@ -40,6 +41,7 @@ export function App() {
         <Route path="referrals" element={<ReferralsList />} />
         <Route path="referrals/new" element={<NewReferral />} />
         <Route path="referrals/:id" element={<ReferralDetail />} />
+        <Route path="rewards" element={<Rewards />} />
         <Route element={<RequireRole min="manager" />}>
           <Route path="programs/new" element={<ProgramEdit />} />
           <Route path="import" element={<ImportPage />} />

@@ -11,6 +11,12 @@ import type {
   StaffMember as StaffMemberSchema,
 } from '../../../src/auth/auth.schema.ts';
 import type {
+  EventInput as EventInputSchema,
+  EventList as EventListSchema,
+  Event as EventSchema,
+  Recorded as RecordedSchema,
+} from '../../../src/events/events.schema.ts';
+import type {
   ImportResult as ImportResultSchema,
   Import as ImportSchema,
 } from '../../../src/people/imports.schema.ts';
@@ -36,6 +42,16 @@ import type {
   StaffReferralInput as StaffReferralInputSchema,
 } from '../../../src/referrals/pipeline.schema.ts';
 import type { Referral as ReferralSchema } from '../../../src/referrals/referrals.schema.ts';
+import type {
+  Balance as BalanceSchema,
+  Liability as LiabilitySchema,
+  Posting as PostingSchema,
+  RewardOut as RewardOutSchema,
+  RewardQuery as RewardQuerySchema,
+  TaskDone as TaskDoneSchema,
+  Task as TaskSchema,
+  Wallet as WalletSchema,
+} from '../../../src/rewards/rewards.schema.ts';
 import type {
   PostalAddress as PostalAddressSchema,
   WorkspacePatch as WorkspacePatchSchema,
@@ -95,3 +111,21 @@ export type ReferralLink = {
   clicks: number;
   createdAt: string;
 };
+
+export type RewardOut = z.infer<typeof RewardOutSchema>;
+export type RewardStatus = RewardOut['status'];
+export type RewardKind = RewardOut['kind'];
+export type Balance = z.infer<typeof BalanceSchema>;
+export type Posting = z.infer<typeof PostingSchema>;
+export type Wallet = z.infer<typeof WalletSchema>;
+export type Liability = z.infer<typeof LiabilitySchema>;
+export type RewardQuery = Partial<z.input<typeof RewardQuerySchema>>;
+export type Task = z.infer<typeof TaskSchema>;
+export type TaskDone = z.input<typeof TaskDoneSchema>;
+export type TaskOutcome = TaskDone['outcome'];
+
+export type BusinessEvent = z.infer<typeof EventSchema>;
+export type EventType = BusinessEvent['type'];
+export type EventInput = z.input<typeof EventInputSchema>;
+export type EventList = z.infer<typeof EventListSchema>;
+export type Recorded = z.infer<typeof RecordedSchema>;

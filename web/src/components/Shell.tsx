@@ -24,6 +24,7 @@ import {
   IconBuilding,
   IconCheck,
   IconChevronDown,
+  IconCoins,
   IconGift,
   IconLogout,
   IconPeople,
@@ -39,6 +40,7 @@ type NavItem = { to: string; label: string; icon: ComponentType<{ size?: number 
 const NAV: NavItem[] = [
   { to: '/referrals', label: 'Referrals', icon: IconReferrals, min: 'staff' },
   { to: '/people', label: 'People', icon: IconPeople, min: 'staff' },
+  { to: '/rewards', label: 'Rewards', icon: IconCoins, min: 'staff' },
   { to: '/programs', label: 'Programs', icon: IconGift, min: 'staff' },
   { to: '/import', label: 'Import', icon: IconUpload, min: 'manager' },
   { to: '/settings', label: 'Settings', icon: IconSettings, min: 'manager' },

@@ -105,3 +105,12 @@ export const IconReferrals = (p: IconProps) => (
     <path d="M8.5 6.5h5a3 3 0 0 1 3 3v5.5M13.5 12.5l3 3 3-3" />
   </Svg>
 );
+export const IconCoins = (p: IconProps) => (
+  <Svg {...p}>
+    <ellipse cx="9" cy="7" rx="5.5" ry="2.5" />
+    <path d="M3.5 7v4c0 1.4 2.5 2.5 5.5 2.5s5.5-1.1 5.5-2.5V7" />
+    <path d="M3.5 11v4c0 1.4 2.5 2.5 5.5 2.5.9 0 1.8-.1 2.5-.3" />
+    <ellipse cx="16" cy="14" rx="4.5" ry="2" />
+    <path d="M11.5 14v3.5c0 1.1 2 2 4.5 2s4.5-.9 4.5-2V14" />
+  </Svg>
+);

@@ -25,6 +25,7 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { displayName, formatDate, formatDateTime, kindColor, kindLabel } from '../../format.ts';
 import { formatPhone } from '../../phone.ts';
 import { PersonForm, personFieldErrors, toFormValues, toPatch, usePersonForm } from './PersonForm.tsx';
+import { PersonRewards } from './PersonRewards.tsx';
 import { ReferralLinks, ReferralNetwork } from './ReferralLinks.tsx';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -209,6 +210,7 @@ export default function PersonProfile() {
       ) : (
         <Stack gap="md">
           <Details person={p} />
+          {!p.mergedIntoId && <PersonRewards personId={p.id} />}
           {!p.mergedIntoId && <ReferralLinks personId={p.id} kind={p.kind} />}
           <ReferralNetwork personId={p.id} />
         </Stack>

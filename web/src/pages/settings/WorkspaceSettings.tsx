@@ -10,6 +10,7 @@ import {
   SimpleGrid,
   Skeleton,
   Stack,
+  Switch,
   Text,
   TextInput,
 } from '@mantine/core';
@@ -33,6 +34,7 @@ type Values = {
   brandColor: string;
   logoUrl: string;
   reviewLinks: Array<{ label: string; url: string }>;
+  approveRewards: boolean;
 };
 
 const toValues = (w: Workspace): Values => ({
@@ -44,6 +46,7 @@ const toValues = (w: Workspace): Values => ({
   brandColor: w.brandColor,
   logoUrl: w.logoUrl ?? '',
   reviewLinks: w.reviewLinks.map((l) => ({ ...l })),
+  approveRewards: w.approveRewards,
 });
 
 const toPatch = (v: Values): WorkspacePatch => ({
@@ -55,6 +58,7 @@ const toPatch = (v: Values): WorkspacePatch => ({
   brandColor: v.brandColor,
   logoUrl: v.logoUrl.trim() || null,
   reviewLinks: v.reviewLinks.filter((l) => l.label.trim() || l.url.trim()),
+  approveRewards: v.approveRewards,
 });
 
 function WorkspaceForm({ workspace }: { workspace: Workspace }) {
@@ -186,6 +190,15 @@ function WorkspaceForm({ workspace }: { workspace: Workspace }) {
                 Add review site
               </Button>
             </Stack>
+          </Fieldset>
+        </Paper>
+        <Paper withBorder radius="md" p="md">
+          <Fieldset legend="Rewards" variant="unstyled">
+            <Switch
+              label="Rewards need approval"
+              description="An owner or manager approves each reward (on the Rewards page) before it can be used; otherwise rewards become available when their hold ends."
+              {...form.getInputProps('approveRewards', { type: 'checkbox' })}
+            />
           </Fieldset>
         </Paper>
         <Group justify="flex-end">

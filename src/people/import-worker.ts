@@ -5,7 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { ColumnMap } from './csv-columns.ts';
-import { contextMap, type PieceResult, type RowContext, readPiece } from './import-rows.ts';
+import type { PieceResult, RowContext } from './import-packing.ts';
+import { contextMap, readPiece } from './import-rows.ts';
 
 let ctx: RowContext | undefined;
 let map: ColumnMap | undefined;

@@ -25,14 +25,7 @@ import {
   splitPieces,
   utf8Chunks,
 } from './csv-input.ts';
-import {
-  FIELD_BITS,
-  type PieceResult,
-  ROW_WIDTH,
-  type RowContext,
-  readPiece,
-  TAG_SEPARATOR,
-} from './import-rows.ts';
+import { FIELD_BITS, type PieceResult, ROW_WIDTH, type RowContext, TAG_SEPARATOR } from './import-packing.ts';
 import type { ImportsTable, PeopleTable } from './people.table.ts';
 import { SeenKeys } from './seen-keys.ts';
 
@@ -98,10 +91,10 @@ export function toImport(row: Omit<Selectable<ImportsTable>, 'rejects_csv' | 'wo
 
 /** Rows per transaction: thousands, so commits are few and locks short. */
 const DEFAULT_BATCH = 5000;
-/** Pieces read ahead of the one being written (bounds memory: about 1.5 MB of the file). */
-const MAX_QUEUED_PIECES = 48;
+/** Pieces read ahead of the one being written (bounds memory: 768 KB of the file, 6,000 rows). */
+const MAX_QUEUED_PIECES = 24;
 /** Pieces a worker holds at once: enough to keep it busy while a batch is written. */
-const WORKER_QUEUE = 32;
+const WORKER_QUEUE = 16;
 /** A worker is started once the file is bigger than this many pieces; small files stay inline. */
 const WORKER_AFTER_PIECES = 16;
 
@@ -207,6 +200,8 @@ export async function importPeople(
         // thread only matches and writes, the slower half: the worker keeps up on its own.
         const piece = pool ? null : await nextPiece();
         if (!piece) break;
+        // Loaded only here: with a worker, this thread never needs the parser (zod, libphonenumber).
+        const { readPiece } = await import('./import-rows.ts');
         const result = readPiece(ctx, map, piece.seq, piece.buf, piece.startLine, nowIso());
         queue.push({ piece, result: Promise.resolve(result) });
         continue;

@@ -1,0 +1,75 @@
+/**
+ * What the parsing half of an import hands the writing half: valid rows packed into flat arrays,
+ * cheap to send between threads. Kept apart from the parser (`import-rows.ts`), so a thread that
+ * only writes does not load zod, libphonenumber and the rest of it.
+ */
+import type { ColumnField } from './csv-columns.ts';
+
+export type RowContext = { headers: string[]; delimiter: string; country: string };
+
+/** Every row of a piece, valid ones packed into flat arrays (cheap to send between threads). */
+export type PieceResult = {
+  seq: number;
+  /** Per valid row: its line, which fields it had (bits of FIELD_BITS), its byte range in the piece. */
+  lines: Int32Array<ArrayBuffer>;
+  present: Int32Array<ArrayBuffer>;
+  ranges: Int32Array<ArrayBuffer>;
+  /** Per valid row, ROW_WIDTH values in PACKED order. */
+  values: Array<string | null>;
+  rejects: Array<{ line: number; fields: string[]; reason: string }>;
+  /** Records read, not counting rows of empty cells. */
+  seen: number;
+  /** A problem with the file found in this piece; the rows before it are above. */
+  error: { message: string; line: number | null } | null;
+};
+
+/** What each valid row carries, in this order. */
+export const PACKED = [
+  'vouch_id',
+  'kind',
+  'first_name',
+  'last_name',
+  'organisation',
+  'email',
+  'email_key',
+  'phone',
+  'external_id',
+  'address',
+  'how_heard',
+  'notes',
+  'marketing_consent_at',
+  'marketing_consent_source',
+  'do_not_contact_at',
+  'tags',
+] as const;
+export const ROW_WIDTH = PACKED.length;
+/** Tags travel joined by this (it cannot be typed into a CSV cell by accident). */
+export const TAG_SEPARATOR = '\u001f';
+
+const FIELDS: ColumnField[] = [
+  'vouchId',
+  'externalId',
+  'firstName',
+  'lastName',
+  'fullName',
+  'organisation',
+  'email',
+  'phone',
+  'kind',
+  'line1',
+  'line2',
+  'city',
+  'region',
+  'postalCode',
+  'country',
+  'tags',
+  'notes',
+  'howHeard',
+  'marketingConsent',
+  'marketingConsentSource',
+  'doNotContact',
+];
+export const FIELD_BITS = Object.fromEntries(FIELDS.map((f, i) => [f, 1 << i])) as Record<
+  ColumnField,
+  number
+>;

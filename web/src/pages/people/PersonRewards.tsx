@@ -245,54 +245,52 @@ function History({ wallet }: { wallet: Wallet }) {
     );
   return (
     <>
-      <Table.ScrollContainer minWidth={320}>
-        <Table verticalSpacing={6} aria-label="Ledger history" fz="sm">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>What</Table.Th>
-              <Table.Th>Entries</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {shown.map((p) => (
-              <Table.Tr key={p.id} style={{ verticalAlign: 'top' }}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Text size="sm">{formatDateTime(p.at)}</Text>
-                  <Text size="xs" c="dimmed">
-                    by {p.actorLabel}
+      <Box component="ul" aria-label="Ledger history" m={0} p={0} style={{ listStyle: 'none' }}>
+        {shown.map((p) => (
+          <Box
+            component="li"
+            key={p.id}
+            py={8}
+            style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}
+          >
+            <SimpleGrid cols={{ base: 1, sm: 3 }} spacing={4} verticalSpacing={4}>
+              <Box>
+                <Text size="sm">{formatDateTime(p.at)}</Text>
+                <Text size="xs" c="dimmed">
+                  by {p.actorLabel}
+                </Text>
+              </Box>
+              <Group gap={6} align="flex-start" wrap="nowrap">
+                <Badge
+                  size="sm"
+                  variant="light"
+                  color={postingColor[p.kind]}
+                  style={{ flexShrink: 0 }}
+                  mt={2}
+                >
+                  {postingLabel[p.kind]}
+                </Badge>
+                <Text size="sm">{p.memo}</Text>
+              </Group>
+              <Stack gap={0}>
+                {p.lines.map((l, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: lines of a posting have no id
+                  <Text key={i} size="xs">
+                    <Text span c={l.amount < 0 ? 'red.8' : 'green.8'} fw={600}>
+                      {formatSigned(l.amount, l.unit)}
+                    </Text>{' '}
+                    {accountLabel[l.account]}
+                    <Text span c="dimmed">
+                      {' '}
+                      · {what.get(l.rewardId) ?? 'reward'}
+                    </Text>
                   </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Badge size="sm" variant="light" color={postingColor[p.kind]}>
-                    {postingLabel[p.kind]}
-                  </Badge>
-                  <Text size="sm" mt={2}>
-                    {p.memo}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Stack gap={0}>
-                    {p.lines.map((l, i) => (
-                      // biome-ignore lint/suspicious/noArrayIndexKey: lines of a posting have no id
-                      <Text key={i} size="xs" style={{ whiteSpace: 'nowrap' }}>
-                        <Text span c={l.amount < 0 ? 'red.8' : 'green.8'} fw={600}>
-                          {formatSigned(l.amount, l.unit)}
-                        </Text>{' '}
-                        {accountLabel[l.account]}
-                        <Text span c="dimmed">
-                          {' '}
-                          · {what.get(l.rewardId) ?? 'reward'}
-                        </Text>
-                      </Text>
-                    ))}
-                  </Stack>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+                ))}
+              </Stack>
+            </SimpleGrid>
+          </Box>
+        ))}
+      </Box>
       {wallet.history.length > 8 && (
         <Button variant="subtle" size="xs" mt={4} onClick={() => setAll(!all)}>
           {all ? 'Show fewer' : `Show all ${wallet.history.length} entries`}

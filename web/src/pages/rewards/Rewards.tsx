@@ -6,6 +6,8 @@ import {
   Pagination,
   Paper,
   SegmentedControl,
+  Select,
+  SimpleGrid,
   Skeleton,
   Stack,
   Table,
@@ -13,7 +15,7 @@ import {
   Text,
   VisuallyHidden,
 } from '@mantine/core';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useLiability, useRewards, useTasks } from '../../api/rewards.ts';
 import { atLeast, type Liability, type RewardStatus, type Task } from '../../api/types.ts';
@@ -102,15 +104,24 @@ function RewardsList({ manage }: { manage: boolean }) {
   };
   return (
     <>
-      <Group mb="md" gap="xs" style={{ overflowX: 'auto' }}>
-        <SegmentedControl
-          aria-label="Status"
-          data={STATUSES}
-          value={status ?? 'all'}
-          onChange={(v) => set({ status: v === 'all' ? undefined : v })}
-          size="sm"
-        />
-      </Group>
+      <SegmentedControl
+        aria-label="Status"
+        data={STATUSES}
+        value={status ?? 'all'}
+        onChange={(v) => set({ status: v === 'all' ? undefined : v })}
+        size="sm"
+        mb="md"
+        visibleFrom="sm"
+      />
+      <Select
+        label="Status"
+        data={STATUSES}
+        value={status ?? 'all'}
+        onChange={(v) => set({ status: !v || v === 'all' ? undefined : v })}
+        allowDeselect={false}
+        mb="md"
+        hiddenFrom="sm"
+      />
       {rewards.isError ? (
         <QueryError error={rewards.error} retry={() => rewards.refetch()} />
       ) : !rewards.data ? (
@@ -305,10 +316,10 @@ function LiabilityTable() {
   if (liability.isError) return <QueryError error={liability.error} retry={() => liability.refetch()} />;
   if (!liability.data) return <Loading />;
   const l: Liability = liability.data;
-  const cell = (n: number, unit: string, key: string) => (
+  const cell = (n: number, unit: string, key: string, align: 'left' | 'right' = 'right') => (
     <Text
       size="sm"
-      ta="right"
+      ta={align}
       c={key === 'owed' && n > 0 ? 'red' : n === 0 ? 'dimmed' : undefined}
       style={{ whiteSpace: 'nowrap' }}
     >
@@ -324,51 +335,85 @@ function LiabilityTable() {
       {l.programs.length === 0 ? (
         <Empty>No rewards issued yet.</Empty>
       ) : (
-        <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-          <Table.ScrollContainer minWidth={640}>
-            <Table verticalSpacing="sm" aria-label="Liability by program">
-              <Table.Thead bg="gray.0">
-                <Table.Tr>
-                  <Table.Th>Program</Table.Th>
-                  {COLUMNS.map(([k, label]) => (
-                    <Table.Th key={k} ta="right">
-                      {label}
-                    </Table.Th>
-                  ))}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {l.programs.map((p) => (
-                  <Table.Tr key={`${p.programId}|${p.unit}`}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/programs/${p.programId}`} size="sm" fw={500} c="dark">
-                        {p.programName}
-                      </Anchor>
-                      <Text size="xs" c="dimmed">
-                        {unitLabel(p.unit)}
-                      </Text>
-                    </Table.Td>
-                    {COLUMNS.map(([k]) => (
-                      <Table.Td key={k}>{cell(p[k], p.unit, k)}</Table.Td>
+        <>
+          <Paper withBorder radius="md" style={{ overflow: 'hidden' }} visibleFrom="sm">
+            <Table.ScrollContainer minWidth={640}>
+              <Table verticalSpacing="sm" aria-label="Liability by program">
+                <Table.Thead bg="gray.0">
+                  <Table.Tr>
+                    <Table.Th>Program</Table.Th>
+                    {COLUMNS.map(([k, label]) => (
+                      <Table.Th key={k} ta="right">
+                        {label}
+                      </Table.Th>
                     ))}
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-              <Table.Tfoot bg="gray.0">
-                {l.totals.map((t) => (
-                  <Table.Tr key={t.unit} fw={650}>
-                    <Table.Th scope="row">Total, {unitLabel(t.unit)}</Table.Th>
-                    {COLUMNS.map(([k]) => (
-                      <Table.Td key={k} fw={650}>
-                        {cell(t[k], t.unit, k)}
+                </Table.Thead>
+                <Table.Tbody>
+                  {l.programs.map((p) => (
+                    <Table.Tr key={`${p.programId}|${p.unit}`}>
+                      <Table.Td>
+                        <Anchor component={Link} to={`/programs/${p.programId}`} size="sm" fw={500} c="dark">
+                          {p.programName}
+                        </Anchor>
+                        <Text size="xs" c="dimmed">
+                          {unitLabel(p.unit)}
+                        </Text>
                       </Table.Td>
-                    ))}
-                  </Table.Tr>
-                ))}
-              </Table.Tfoot>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+                      {COLUMNS.map(([k]) => (
+                        <Table.Td key={k}>{cell(p[k], p.unit, k)}</Table.Td>
+                      ))}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+                <Table.Tfoot bg="gray.0">
+                  {l.totals.map((t) => (
+                    <Table.Tr key={t.unit} fw={650}>
+                      <Table.Th scope="row">Total, {unitLabel(t.unit)}</Table.Th>
+                      {COLUMNS.map(([k]) => (
+                        <Table.Td key={k} fw={650}>
+                          {cell(t[k], t.unit, k)}
+                        </Table.Td>
+                      ))}
+                    </Table.Tr>
+                  ))}
+                </Table.Tfoot>
+              </Table>
+            </Table.ScrollContainer>
+          </Paper>
+          {/* On a phone: one card per program and unit, then the totals. */}
+          <Stack gap="xs" hiddenFrom="sm">
+            {[
+              ...l.programs.map((p) => ({ key: `${p.programId}|${p.unit}`, title: p.programName, row: p })),
+              ...l.totals.map((t) => ({ key: `total|${t.unit}`, title: 'Total', row: t })),
+            ].map(({ key, title, row }) => (
+              <Paper
+                key={key}
+                withBorder
+                radius="md"
+                p="sm"
+                bg={key.startsWith('total') ? 'gray.0' : undefined}
+              >
+                <Text fw={600} size="sm">
+                  {title}{' '}
+                  <Text span size="xs" c="dimmed">
+                    {unitLabel(row.unit)}
+                  </Text>
+                </Text>
+                <SimpleGrid cols={3} spacing="xs" mt={4}>
+                  {COLUMNS.map(([k, label]) => (
+                    <div key={k}>
+                      <Text size="xs" c="dimmed">
+                        {label}
+                      </Text>
+                      {cell(row[k], row.unit, k, 'left')}
+                    </div>
+                  ))}
+                </SimpleGrid>
+              </Paper>
+            ))}
+          </Stack>
+        </>
       )}
     </>
   );
@@ -391,6 +436,14 @@ export default function Rewards() {
   const tab: TabKey = tabs.find((t) => t.value === raw)?.value ?? 'rewards';
   const waiting = useRewards({ awaitingApproval: 'true', page: 1, pageSize: 1 });
   const openTasks = useTasks(true);
+  // On a phone the tabs scroll sideways: keep the chosen one in view.
+  const list = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the tab changes
+  useEffect(() => {
+    list.current
+      ?.querySelector('[aria-selected="true"]')
+      ?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [tab]);
   const count: Partial<Record<TabKey, number>> = {
     approval: waiting.data?.total,
     thanks: openTasks.data?.total,
@@ -403,7 +456,7 @@ export default function Rewards() {
         onChange={(v) => setParams(v && v !== 'rewards' ? { tab: v } : {}, { replace: true })}
         keepMounted={false}
       >
-        <Tabs.List style={{ flexWrap: 'nowrap', overflowX: 'auto' }} mb="md">
+        <Tabs.List ref={list} style={{ flexWrap: 'nowrap', overflowX: 'auto' }} mb="md">
           {tabs.map((t) => (
             <Tabs.Tab
               key={t.value}

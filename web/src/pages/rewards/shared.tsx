@@ -379,7 +379,7 @@ export function TaskDoneDialog({
             {outcome === 'gift' && (
               <>
                 <TextInput
-                  label="Gift"
+                  label="What was the gift?"
                   placeholder="a bottle of wine"
                   value={gift}
                   onChange={(e) => setGift(e.currentTarget.value)}

@@ -167,7 +167,12 @@ describe('demo login in a browser', () => {
       await page.getByRole('button', { name: 'Open navigation' }).click();
       const nav = page.getByRole('navigation');
       await nav.getByRole('link', { name: 'People' }).waitFor();
-      expect(await nav.getByRole('link').allTextContents()).toEqual(['Referrals', 'People', 'Programs']);
+      expect(await nav.getByRole('link').allTextContents()).toEqual([
+        'Referrals',
+        'People',
+        'Rewards',
+        'Programs',
+      ]);
       // Typing the address does not open the page either.
       await page.goto('/app/settings/staff');
       await page.getByRole('heading', { name: 'Not available for your role' }).waitFor();

@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setPassword } from '../src/auth/auth.service.ts';
 import { releaseDue } from '../src/rewards/rewards.service.ts';
 import {
   DESKTOP,
@@ -248,4 +249,35 @@ describe('rewards in a browser', () => {
       await done();
     }
   }, 90_000);
+
+  it('shows front-desk staff rewards and thank-yous, and lets them redeem, but no money actions or liability', async () => {
+    const desk = await server.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'frontdesk@maple-street.example')
+      .executeTakeFirstOrThrow();
+    await setPassword(server.db, desk.id, 'front desk password');
+    const { page, problems, done } = await newPage(browser, server.base, SCREEN);
+    try {
+      await page.goto('/app/rewards?tab=liability');
+      await signIn(page, 'frontdesk@maple-street.example', 'front desk password');
+      await page.getByRole('heading', { name: 'Rewards', level: 1 }).waitFor();
+      // Only their tabs; the liability address falls back to the list.
+      expect(await page.getByRole('tab').allTextContents()).toEqual([
+        'Rewards',
+        expect.stringMatching(/^Thank-you/),
+      ]);
+      const list = page.getByRole('table', { name: 'Rewards' });
+      await list.getByRole('row').nth(1).waitFor();
+      expect(await list.getByRole('button').count()).toBe(0);
+      // At the counter they can redeem; the rewards table has no void.
+      await page.goto(`/app/people/${referrer.id}`);
+      const panel = page.getByRole('region', { name: 'Rewards', exact: true });
+      await panel.getByRole('form', { name: 'Redeem at the counter' }).waitFor();
+      expect(await panel.getByRole('table', { name: 'Their rewards' }).getByRole('button').count()).toBe(0);
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
 });

@@ -34,6 +34,8 @@ type Result = {
   /** CPU time of the import process (all its threads) per row: less disturbed by other load than rows/s. */
   cpuUsPerRow: number;
   maxRssMb: number;
+  /** RSS when the import starts (Node, the database libraries and the import code loaded). */
+  rssBeforeMb: number;
   created: number;
   unchanged: number;
   rejected: number;
@@ -105,6 +107,7 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
   await migrate(conn.db);
   const workspaceId = workspace;
   const actor = { workspaceId, role: 'owner' as const, userId: null, via: 'session' as const };
+  const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   const cpu = process.cpuUsage();
   const summary = await importPeople(conn.db, actor, createReadStream(csv, { highWaterMark: 1 << 20 }), {
@@ -119,6 +122,7 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
     seconds,
     cpuUsPerRow: (used.user + used.system) / summary.rowsTotal,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    rssBeforeMb,
     created: summary.rowsCreated,
     unchanged: summary.rowsUnchanged,
     rejected: summary.rowsRejected,
@@ -179,7 +183,8 @@ async function main() {
       const rate = Math.round(r.rows / r.seconds);
       console.log(
         `  ${label.padEnd(34)} ${rate.toLocaleString('en').padStart(7)} rows/s  ${r.seconds.toFixed(1).padStart(6)} s  ` +
-          `${r.cpuUsPerRow.toFixed(1).padStart(5)} µs CPU/row  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB  ` +
+          `${r.cpuUsPerRow.toFixed(1).padStart(5)} µs CPU/row  peak RSS ${r.maxRssMb.toFixed(0).padStart(4)} MB ` +
+          `(${r.rssBeforeMb.toFixed(0)} at start)  ` +
           `(created ${r.created}, unchanged ${r.unchanged}, rejected ${r.rejected}; load ${load()})`,
       );
       return rate;

@@ -43,8 +43,21 @@ export const PACKED = [
   'tags',
 ] as const;
 export const ROW_WIDTH = PACKED.length;
-/** Tags travel joined by this (it cannot be typed into a CSV cell by accident). */
-export const TAG_SEPARATOR = '\u001f';
+/** Tags travel joined by this, or as JSON after it when a tag holds it (see packTags). */
+const TAG_SEPARATOR = '\u001f';
+
+/** A row's tags as one value (null for none). */
+export function packTags(tags: string[]): string | null {
+  if (!tags.length) return null;
+  // A tag is never empty, so a joined value never starts with the separator.
+  for (const t of tags) if (t.includes(TAG_SEPARATOR)) return TAG_SEPARATOR + JSON.stringify(tags);
+  return tags.join(TAG_SEPARATOR);
+}
+
+export function unpackTags(packed: string | null | undefined): string[] {
+  if (!packed) return [];
+  return packed.startsWith(TAG_SEPARATOR) ? JSON.parse(packed.slice(1)) : packed.split(TAG_SEPARATOR);
+}
 
 const FIELDS: ColumnField[] = [
   'vouchId',

@@ -13,7 +13,7 @@ import {
   readFlag,
 } from './csv-columns.ts';
 import { parsePiece } from './csv-input.ts';
-import { FIELD_BITS, type PieceResult, type RowContext, TAG_SEPARATOR } from './import-packing.ts';
+import { FIELD_BITS, type PieceResult, packTags, type RowContext } from './import-packing.ts';
 import { PersonInput } from './people.schema.ts';
 import { type PreparedPerson, preparePerson } from './people.service.ts';
 import { fastPersonInput } from './person-input-fast.ts';
@@ -231,7 +231,7 @@ export function readPiece(
       f.marketing_consent_at ?? null,
       f.marketing_consent_source ?? null,
       f.do_not_contact_at ?? null,
-      read.person.tags.length ? read.person.tags.join(TAG_SEPARATOR) : null,
+      packTags(read.person.tags),
     );
   }
   return {

@@ -25,7 +25,7 @@ import {
   splitPieces,
   utf8Chunks,
 } from './csv-input.ts';
-import { FIELD_BITS, type PieceResult, ROW_WIDTH, type RowContext, TAG_SEPARATOR } from './import-packing.ts';
+import { FIELD_BITS, type PieceResult, ROW_WIDTH, type RowContext, unpackTags } from './import-packing.ts';
 import type { ImportsTable, PeopleTable } from './people.table.ts';
 import { SeenKeys } from './seen-keys.ts';
 
@@ -472,7 +472,7 @@ class PeopleImport {
       const pending: Pending = {
         line,
         f,
-        tags: v[b + 15] ? v[b + 15]!.split(TAG_SEPARATOR) : [],
+        tags: unpackTags(v[b + 15]),
         present: r.present[i]!,
         vouchId,
         piece,
@@ -823,6 +823,35 @@ const UPDATE_SET = PEOPLE_COLUMNS.filter((c) => c !== 'workspace_id' && c !== 'i
   .map((c) => `${c} = excluded.${c}`)
   .join(', ');
 
+const PG_TIMESTAMPS = new Set<string>([
+  'marketing_consent_at',
+  'do_not_contact_at',
+  'created_at',
+  'updated_at',
+]);
+const PG_SEPARATOR = '\u001f';
+const PG_NULL = '\u001e';
+
+/**
+ * Values as one text for `string_to_array` (`pgUnlist`): cheaper to send and to read than a
+ * text[] (which pg escapes element by element) or JSON. Null when that cannot carry them (a
+ * value holding a separator), and the caller sends them the old way.
+ */
+function pgList(values: ReadonlyArray<string | number | null>): string | null {
+  // string_to_array('') is an empty array, not one empty string.
+  if (values.length === 1 && values[0] === '') return null;
+  let text = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string' && (v.includes(PG_SEPARATOR) || v.includes(PG_NULL))) return null;
+    text += (i ? PG_SEPARATOR : '') + (v === null ? PG_NULL : v);
+  }
+  return text;
+}
+
+/** The SQL that turns parameter `n`, made by `pgList`, back into a text[]. */
+const pgUnlist = (n: number) => `string_to_array($${n}::text, E'\\x1f', E'\\x1e')`;
+
 /**
  * Rows per SQLite multi-row statement. Only these sizes are ever prepared (a remainder of 347 is
  * 6×50 + 9×5 + 2×1), so the driver's statement cache holds a handful of statements, not one per
@@ -876,10 +905,11 @@ class Store {
     if (this.db.dialect === 'postgres') {
       // One index probe per value: `offset 0` keeps the planner from turning this into a hash
       // join over a sequential scan, which a table growing during the import makes quadratic.
+      const list = pgList(values);
       return this.run(
-        `select p.* from unnest($2::text[]) as k(v) cross join lateral (select * from people ` +
-          `where workspace_id = $1 and ${column} = k.v and merged_into_id is null offset 0) as p`,
-        [this.workspaceId, values],
+        `select p.* from unnest(${list === null ? '$2::text[]' : pgUnlist(2)}) as k(v) cross join lateral ` +
+          `(select * from people where workspace_id = $1 and ${column} = k.v and merged_into_id is null offset 0) as p`,
+        [this.workspaceId, list ?? values],
       );
     }
     return this.run(
@@ -920,11 +950,25 @@ class Store {
     ] as const) {
       if (!rows.length) continue;
       if (this.db.dialect === 'postgres') {
-        // One JSON parameter: serialising it is native work, unlike a text[] per column.
-        await this.run(
-          `insert into people (${cols}) select ${cols} from json_populate_recordset(null::people, $1::json) ${tail}`,
-          [JSON.stringify(rows)],
-        );
+        // One text per column, split by string_to_array: PostgreSQL reads that about ten times
+        // faster than json_populate_recordset (10 µs a row), and joining costs Node little.
+        const columns = PEOPLE_COLUMNS.slice(1).map((c) => pgList(rows.map((r) => r[c])));
+        if (columns.every((c) => c !== null)) {
+          const select = PEOPLE_COLUMNS.slice(1)
+            .map((c, i) => `c${i}${PG_TIMESTAMPS.has(c) ? '::timestamptz' : ''}`)
+            .join(', ');
+          await this.run(
+            `insert into people (${cols}) select $1::text, ${select} from unnest(` +
+              `${columns.map((_, i) => pgUnlist(i + 2)).join(', ')}) as t(${columns.map((_, i) => `c${i}`).join(', ')}) ${tail}`,
+            [this.workspaceId, ...columns],
+          );
+        } else {
+          // A value holding one of the separators: JSON carries anything.
+          await this.run(
+            `insert into people (${cols}) select ${cols} from json_populate_recordset(null::people, $1::json) ${tail}`,
+            [JSON.stringify(rows)],
+          );
+        }
         continue;
       }
       let at = 0;
@@ -945,9 +989,13 @@ class Store {
     if (!pairs.length) return;
     const tail = mayExist ? 'on conflict do nothing' : '';
     if (this.db.dialect === 'postgres') {
+      const ids = pgList(pairs.map((p) => p[0]));
+      const tags = pgList(pairs.map((p) => p[1]));
+      const both = ids !== null && tags !== null;
       await this.run(
-        `insert into person_tags (workspace_id, person_id, tag) select $1::text, * from unnest($2::text[], $3::text[]) ${tail}`,
-        [this.workspaceId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+        `insert into person_tags (workspace_id, person_id, tag) select $1::text, * from unnest(` +
+          `${both ? `${pgUnlist(2)}, ${pgUnlist(3)}` : '$2::text[], $3::text[]'}) ${tail}`,
+        [this.workspaceId, ...(both ? [ids, tags] : [pairs.map((p) => p[0]), pairs.map((p) => p[1])])],
       );
       return;
     }

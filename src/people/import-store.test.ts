@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, type TestDb, testDb } from '../../test/db.ts';
+import type { Actor } from '../auth/auth.service.ts';
+import { createWorkspace } from '../workspaces/workspaces.service.ts';
+import { importPeople } from './people.import.ts';
+
+/** The bulk statements' edge cases: values the compact PostgreSQL encoding cannot carry. */
+describe.each(dialects)('people import statements on %s', (dialect) => {
+  let t: TestDb;
+  let actor: Actor;
+  beforeAll(async () => {
+    t = await testDb(dialect);
+    const ws = await createWorkspace(t.db, { name: 'Odd Shop', country: 'US' });
+    actor = { workspaceId: ws.id, role: 'manager', userId: null, via: 'session' };
+  });
+  afterAll(() => t.close());
+
+  const run = (body: string) => importPeople(t.db, actor, body, { filename: 'odd.csv' });
+  const person = (email: string) =>
+    t.db
+      .selectFrom('people')
+      .select(['first_name', 'last_name', 'notes'])
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('email', '=', email)
+      .executeTakeFirstOrThrow();
+
+  it('keeps values holding control characters, and a lone row with empty names', async () => {
+    const odd = await run(
+      'first_name,last_name,email,notes,tags\nAnn\u001fA,Lee\u001e,ann@example.com,"x\u001fy\u001ez","a\u001fb,c"\n',
+    );
+    expect(odd).toMatchObject({ status: 'done', rowsCreated: 1 });
+    expect(await person('ann@example.com')).toEqual({
+      first_name: 'Ann\u001fA',
+      last_name: 'Lee\u001e',
+      notes: 'x\u001fy\u001ez',
+    });
+    const tags = await t.db.selectFrom('person_tags').select('tag').orderBy('tag').execute();
+    expect(tags.map((r) => r.tag)).toEqual(['a\u001fb', 'c']);
+
+    const lone = await run('first_name,email\n,bob@example.com\n');
+    expect(lone).toMatchObject({ status: 'done', rowsCreated: 1 });
+    expect(await person('bob@example.com')).toEqual({ first_name: '', last_name: '', notes: '' });
+    // Again: found by email, nothing changes.
+    expect(await run('first_name,email\n,bob@example.com\n')).toMatchObject({ rowsUnchanged: 1 });
+  });
+});

@@ -21,6 +21,8 @@ export type PieceResult = {
   seen: number;
   /** A problem with the file found in this piece; the rows before it are above. */
   error: { message: string; line: number | null } | null;
+  /** The piece's bytes, handed back by a worker they were moved to. */
+  buf?: Uint8Array;
 };
 
 /** What each valid row carries, in this order. */

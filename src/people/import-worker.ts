@@ -26,6 +26,11 @@ parentPort!.on(
       parentPort!.postMessage({ seq: msg.seq, crash: (err as Error).stack ?? String(err) });
       return;
     }
-    parentPort!.postMessage(result, [result.lines.buffer, result.present.buffer, result.ranges.buffer]);
+    // The piece's bytes go back to the main thread, moved when they are a buffer of their own.
+    result.buf = msg.buf;
+    const own = msg.buf.byteOffset === 0 && msg.buf.byteLength === msg.buf.buffer.byteLength;
+    const moved: ArrayBuffer[] = [result.lines.buffer, result.present.buffer, result.ranges.buffer];
+    if (own) moved.push(msg.buf.buffer as ArrayBuffer);
+    parentPort!.postMessage(result, moved);
   },
 );

@@ -353,9 +353,21 @@ class ParserPool {
   parse(piece: Piece): Promise<PieceResult> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      this.waiting.set(piece.seq, { resolve, reject });
+      this.waiting.set(piece.seq, {
+        resolve: (r) => {
+          if (r.buf) piece.buf = Buffer.from(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+          resolve(r);
+        },
+        reject,
+      });
       // A copy goes to the worker; the piece stays here for the reject file.
-      this.worker.postMessage({ seq: piece.seq, buf: piece.buf, startLine: piece.startLine, now: nowIso() });
+      // The bytes move to the worker and come back with the result (the reject file may need
+      // them); a piece sharing Node's buffer pool is copied instead.
+      const own = piece.buf.byteOffset === 0 && piece.buf.byteLength === piece.buf.buffer.byteLength;
+      this.worker.postMessage(
+        { seq: piece.seq, buf: piece.buf, startLine: piece.startLine, now: nowIso() },
+        own ? [piece.buf.buffer as ArrayBuffer] : [],
+      );
     });
   }
 
@@ -397,9 +409,16 @@ type Pending = {
   piece: Piece;
   start: number;
   end: number;
-  /** Keys this row claimed in the file, forgotten again if it is refused late. */
-  keys: string[];
 };
+
+/** The keys a row claims in the file (forgotten again if it is refused late). */
+function claimedKeys(p: Pending): string[] {
+  const keys: string[] = [];
+  if (p.vouchId) keys.push(`v:${p.vouchId}`);
+  if (p.f.external_id) keys.push(`x:${p.f.external_id}`);
+  if (p.f.email_key) keys.push(`e:${p.f.email_key}`);
+  return keys;
+}
 
 type Reject = { line: number; fields: string[]; reason: string };
 type Counts = { created: number; updated: number; unchanged: number; rejected: number };
@@ -478,28 +497,22 @@ class PeopleImport {
         piece,
         start: r.ranges[2 * i]!,
         end: r.ranges[2 * i + 1]!,
-        keys: [],
       };
       // One person per row: the same Vouch id, external id or email twice in a file is refused.
-      const claims: Array<[string, ColumnField, string]> = [];
-      if (vouchId) claims.push([`v:${vouchId}`, 'vouchId', vouchId]);
-      if (f.external_id) claims.push([`x:${f.external_id}`, 'externalId', f.external_id]);
-      if (f.email_key) claims.push([`e:${f.email_key}`, 'email', f.email!]);
-      let dup: string | null = null;
-      for (const [key, field, value] of claims) {
-        const earlier = this.keys.get(key);
-        if (earlier) {
-          const fields = this.fieldsOf(pending);
-          dup = `${headerOf(this.map, fields, field)} ${value} already appears on line ${earlier}; one person per row`;
-          this.rejects.push({ line, fields, reason: dup });
-          break;
-        }
+      const keys = claimedKeys(pending);
+      let earlier = 0;
+      let k = 0;
+      for (; k < keys.length && !earlier; k++) earlier = this.keys.get(keys[k]!);
+      if (earlier) {
+        const key = keys[k - 1]!;
+        const field: ColumnField = key[0] === 'v' ? 'vouchId' : key[0] === 'x' ? 'externalId' : 'email';
+        const value = field === 'vouchId' ? vouchId : field === 'externalId' ? f.external_id : f.email;
+        const fields = this.fieldsOf(pending);
+        const reason = `${headerOf(this.map, fields, field)} ${value} already appears on line ${earlier}; one person per row`;
+        this.rejects.push({ line, fields, reason });
+        continue;
       }
-      if (dup) continue;
-      for (const [key] of claims) {
-        this.keys.set(key, line);
-        pending.keys.push(key);
-      }
+      for (const key of keys) this.keys.set(key, line);
       this.pending.push(pending);
       if (this.pending.length >= this.batchSize) await this.flush(false);
     }
@@ -549,7 +562,7 @@ class PeopleImport {
       if (tx.dialect === 'postgres') await sql`set local jit = off`.execute(tx);
       const late = await applyBatch(store, batch, counts);
       for (const { p, reason } of late) {
-        for (const k of p.keys) this.keys.forget(k);
+        for (const k of claimedKeys(p)) this.keys.forget(k);
         rejects.push({ line: p.line, fields: this.fieldsOf(p), reason });
       }
       counts.rejected += rejects.length;

@@ -39,7 +39,10 @@ export function connect(
   const pool = new pg.Pool({
     connectionString: database.url,
     max: database.poolSize,
-    options: Object.entries({ ...opts.settings, ...(opts.searchPath ? { search_path: opts.searchPath } : {}) })
+    options: Object.entries({
+      ...opts.settings,
+      ...(opts.searchPath ? { search_path: opts.searchPath } : {}),
+    })
       .map(([k, v]) => `-c ${k}=${v}`)
       .join(' '),
   });

@@ -191,8 +191,9 @@ async function attribute(tx: Db, ctx: EventContext, e: EventRow, effects: Record
     .where('workspace_id', '=', ws)
     .where('friend_id', '=', e.person_id)
     .where('status', 'in', ['new', 'contacted', 'appointment', 'won'])
-    .orderBy('created_at')
     .execute();
+  // Sorted here: an ORDER BY tempts SQLite into walking the workspace's referrals by date.
+  referrals.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
   for (const r of referrals) {
     if (r.status === 'won' && r.won_event_id) continue;
     const terms = await getTerms(tx, ws, r.terms_id);

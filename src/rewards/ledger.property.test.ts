@@ -26,7 +26,10 @@ const FRIENDS = 3;
 const by = { userId: null, label: 'property test' };
 
 const reward = fc.oneof(
-  fc.record({ type: fc.constantFrom('credit' as const, 'cash' as const), amount: fc.integer({ min: 1, max: 50_000 }) }),
+  fc.record({
+    type: fc.constantFrom('credit' as const, 'cash' as const),
+    amount: fc.integer({ min: 1, max: 50_000 }),
+  }),
   fc.record({
     type: fc.constant('percent' as const),
     percent: fc.integer({ min: 1, max: 100 }),
@@ -51,8 +54,20 @@ const ws = fc.integer({ min: 0, max: 1 });
 const friend = fc.integer({ min: 0, max: FRIENDS - 1 });
 const purchaseNo = fc.integer({ min: 0, max: 5 });
 const command = fc.oneof(
-  fc.record({ kind: fc.constant('purchase' as const), ws, friend, no: purchaseNo, amount: fc.integer({ min: 0, max: 200_000 }) }),
-  fc.record({ kind: fc.constant('duplicate' as const), ws, friend, no: purchaseNo, amount: fc.integer({ min: 0, max: 200_000 }) }),
+  fc.record({
+    kind: fc.constant('purchase' as const),
+    ws,
+    friend,
+    no: purchaseNo,
+    amount: fc.integer({ min: 0, max: 200_000 }),
+  }),
+  fc.record({
+    kind: fc.constant('duplicate' as const),
+    ws,
+    friend,
+    no: purchaseNo,
+    amount: fc.integer({ min: 0, max: 200_000 }),
+  }),
   fc.record({
     kind: fc.constant('refund' as const),
     ws,
@@ -62,8 +77,18 @@ const command = fc.oneof(
   }),
   fc.record({ kind: fc.constant('release' as const), days: fc.integer({ min: 0, max: 30 }) }),
   fc.record({ kind: fc.constant('approve' as const), ws, pick: fc.nat() }),
-  fc.record({ kind: fc.constant('redeem' as const), ws, who: fc.integer({ min: -1, max: FRIENDS - 1 }), amount: fc.integer({ min: 1, max: 60_000 }) }),
-  fc.record({ kind: fc.constant('redeemItem' as const), ws, who: fc.integer({ min: -1, max: FRIENDS - 1 }), pick: fc.nat() }),
+  fc.record({
+    kind: fc.constant('redeem' as const),
+    ws,
+    who: fc.integer({ min: -1, max: FRIENDS - 1 }),
+    amount: fc.integer({ min: 1, max: 60_000 }),
+  }),
+  fc.record({
+    kind: fc.constant('redeemItem' as const),
+    ws,
+    who: fc.integer({ min: -1, max: FRIENDS - 1 }),
+    pick: fc.nat(),
+  }),
   fc.record({ kind: fc.constant('pay' as const), ws, pick: fc.nat() }),
   fc.record({ kind: fc.constant('void' as const), ws, friend }),
 );
@@ -79,7 +104,12 @@ async function makeWorld(db: Db, s: Setup, userId: string) {
   const program = await createProgram(db, actor, {
     name: 'P',
     status: 'active',
-    terms: { referrerReward: s.referrerReward, friendIncentive: s.friendIncentive, holdDays: s.holdDays, rounding: s.rounding },
+    terms: {
+      referrerReward: s.referrerReward,
+      friendIncentive: s.friendIncentive,
+      holdDays: s.holdDays,
+      rounding: s.rounding,
+    },
   } as ProgramInput);
   const { referral: first } = await createReferral(db, w.id, by, {
     programId: program.id,
@@ -93,7 +123,12 @@ async function makeWorld(db: Db, s: Setup, userId: string) {
     channel: 'staff',
     friend: { firstName: 'F0', email: `f0-${w.id}@example.com` },
   });
-  const world: World = { actor, referrer: first.referrer.id, friends: [first.friend.id], referrals: [first.id] };
+  const world: World = {
+    actor,
+    referrer: first.referrer.id,
+    friends: [first.friend.id],
+    referrals: [first.id],
+  };
   for (let i = 1; i < FRIENDS; i++) {
     const { referral } = await createReferral(db, w.id, by, {
       programId: program.id,
@@ -133,7 +168,11 @@ const person = (workspaceId: string, kind: 'customer', name: string) => ({
 async function check(db: Db, worlds: World[]) {
   for (const { actor } of worlds) {
     const ws = actor.workspaceId;
-    const entries = await db.selectFrom('ledger_entries').selectAll().where('workspace_id', '=', ws).execute();
+    const entries = await db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .execute();
     for (const e of entries) expect(Number.isSafeInteger(Number(e.amount)), 'safe integer').toBe(true);
     // Every posting balances per unit, so the workspace does too.
     const perPosting = new Map<string, number>();
@@ -148,7 +187,8 @@ async function check(db: Db, worlds: World[]) {
     expect(new Set(keys).size, 'no reward twice').toBe(keys.length);
     for (const r of rewards) {
       const mine = entries.filter((e) => e.reward_id === r.id);
-      const sum = (account: string) => mine.filter((e) => e.account === account).reduce((s, e) => s + Number(e.amount), 0);
+      const sum = (account: string) =>
+        mine.filter((e) => e.account === account).reduce((s, e) => s + Number(e.amount), 0);
       // A balance is the sum of its entries, and a reward never costs more than it promised.
       expect(sum('expense'), 'cost within the promise').toBeLessThanOrEqual(Number(r.amount));
       expect(sum('expense'), 'cost not negative').toBeGreaterThanOrEqual(0);
@@ -173,9 +213,16 @@ async function check(db: Db, worlds: World[]) {
     for (const who of [worlds.find((w) => w.actor.workspaceId === ws)?.referrer as string]) {
       const w = await getWallet(db, ws, 'person', who);
       for (const b of w.balances) {
-        const ids = new Set(rewards.filter((r) => r.person_id === who && r.kind === b.kind && r.unit === b.unit).map((r) => r.id));
+        const ids = new Set(
+          rewards
+            .filter((r) => r.person_id === who && r.kind === b.kind && r.unit === b.unit)
+            .map((r) => r.id),
+        );
         const of = (account: string) =>
-          0 - entries.filter((e) => ids.has(e.reward_id) && e.account === account).reduce((s, e) => s + Number(e.amount), 0) || 0;
+          0 -
+            entries
+              .filter((e) => ids.has(e.reward_id) && e.account === account)
+              .reduce((s, e) => s + Number(e.amount), 0) || 0;
         expect(b, 'wallet = sum of entries').toMatchObject({
           held: of('held'),
           available: of('available'),
@@ -204,7 +251,13 @@ describe.each(dialects)('rewards ledger properties on %s', (dialect) => {
   let userId: string;
   beforeAll(async () => {
     t = await testDb(dialect);
-    userId = (await createUser(t.db, { email: `prop-${dialect}@example.com`, name: 'Owner', password: 'correct horse battery' })).id;
+    userId = (
+      await createUser(t.db, {
+        email: `prop-${dialect}@example.com`,
+        name: 'Owner',
+        password: 'correct horse battery',
+      })
+    ).id;
   });
   afterAll(() => t.close());
 
@@ -218,8 +271,13 @@ describe.each(dialects)('rewards ledger properties on %s', (dialect) => {
           const w = 'ws' in cmd ? (worlds[cmd.ws] as World) : (worlds[0] as World);
           const other = worlds[1 - ('ws' in cmd ? cmd.ws : 0)] as World;
           const otherBefore = await entryCount(db, other.actor.workspaceId);
-          const ctx = { workspace: { id: w.actor.workspaceId, currency: 'USD', country: 'US' }, by, now: new Date() };
-          const event = (input: object) => transaction(db, (tx) => recordEvent(tx, ctx, EventInput.parse(input)));
+          const ctx = {
+            workspace: { id: w.actor.workspaceId, currency: 'USD', country: 'US' },
+            by,
+            now: new Date(),
+          };
+          const event = (input: object) =>
+            transaction(db, (tx) => recordEvent(tx, ctx, EventInput.parse(input)));
           const refused = async (run: () => Promise<unknown>) => {
             const before = await entryCount(db, w.actor.workspaceId);
             try {
@@ -227,7 +285,9 @@ describe.each(dialects)('rewards ledger properties on %s', (dialect) => {
               return false;
             } catch (err) {
               if (!(err instanceof AppError) || err.code === 'internal') throw err;
-              expect(await entryCount(db, w.actor.workspaceId), 'a refused command posts nothing').toBe(before);
+              expect(await entryCount(db, w.actor.workspaceId), 'a refused command posts nothing').toBe(
+                before,
+              );
               return true;
             }
           };
@@ -256,7 +316,12 @@ describe.each(dialects)('rewards ledger properties on %s', (dialect) => {
             case 'refund': {
               const p = seen.get(cmd.no);
               const wasRefused = await refused(() =>
-                event({ type: 'refund', externalId: `r${cmd.no}-${cmd.id}`, refundOf: `p${cmd.no}`, amount: cmd.part }),
+                event({
+                  type: 'refund',
+                  externalId: `r${cmd.no}-${cmd.id}`,
+                  refundOf: `p${cmd.no}`,
+                  amount: cmd.part,
+                }),
               );
               if (!p) expect(wasRefused, 'a refund before its purchase is refused').toBe(true);
               break;
@@ -275,7 +340,9 @@ describe.each(dialects)('rewards ledger properties on %s', (dialect) => {
               const r = rows[cmd.pick % Math.max(rows.length, 1)];
               if (r)
                 await refused(() =>
-                  cmd.kind === 'pay' ? payReward(db, w.actor, r.id, { method: 'cash' }) : approveReward(db, w.actor, r.id),
+                  cmd.kind === 'pay'
+                    ? payReward(db, w.actor, r.id, { method: 'cash' })
+                    : approveReward(db, w.actor, r.id),
                 );
               break;
             }
@@ -299,14 +366,18 @@ describe.each(dialects)('rewards ledger properties on %s', (dialect) => {
             }
             case 'void':
               await refused(() =>
-                changeStatus(db, w.actor.workspaceId, by, w.referrals[cmd.friend] as string, 'void', { voidReason: 'test' }),
+                changeStatus(db, w.actor.workspaceId, by, w.referrals[cmd.friend] as string, 'void', {
+                  voidReason: 'test',
+                }),
               );
               break;
           }
           // Releasing runs over every workspace, as the worker does; anything else touches one.
           if (cmd.kind === 'release') await check(db, worlds);
           else {
-            expect(await entryCount(db, other.actor.workspaceId), 'the other workspace is untouched').toBe(otherBefore);
+            expect(await entryCount(db, other.actor.workspaceId), 'the other workspace is untouched').toBe(
+              otherBefore,
+            );
             await check(db, [w]);
           }
         }

@@ -104,7 +104,7 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
       ? connect({ kind: 'sqlite', file: target })
       : connect({ kind: 'postgres', url: PG_URL!, poolSize: 2 }, { searchPath: target });
   // Like `vouch import`: migrate, then import into an existing workspace.
-  await migrate(conn.db);
+  await migrate(conn.db, dialect === 'postgres' ? { schema: target } : {});
   const workspaceId = workspace;
   const actor = { workspaceId, role: 'owner' as const, userId: null, via: 'session' as const };
   const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
@@ -141,7 +141,7 @@ async function newWorkspace(dialect: 'sqlite' | 'postgres', target: string): Pro
       ? connect({ kind: 'sqlite', file: target })
       : connect({ kind: 'postgres', url: PG_URL!, poolSize: 1 }, { searchPath: target });
   try {
-    await migrate(conn.db);
+    await migrate(conn.db, dialect === 'postgres' ? { schema: target } : {});
     return (await createWorkspace(conn.db, { name: 'Bench shop', country: 'US' })).id;
   } finally {
     await conn.close();

@@ -423,6 +423,21 @@ describe.each(dialects)('events and rewards on %s', (dialect) => {
     expect(cur.statusCode).toBe(409);
   });
 
+  it('moves events and rewards with a merge, so balances follow the person', async () => {
+    const p = await program({ terms: { referrerReward: { type: 'credit', amount: 1500 }, holdDays: 0 } });
+    const r = await referred(p);
+    await event({ type: 'purchase', externalId: 'merge-1', person: { email: r.email }, amount: 100 });
+    const twin = await person({ firstName: 'Twin', email: `twin${++n}@example.com` });
+    const merged = await c.req('POST', `/api/v1/people/${twin}/merge`, { otherId: r.referrer });
+    expect(merged.statusCode, merged.body).toBe(200);
+    expect((await wallet(twin)).balances[0]).toMatchObject({ available: 1500 });
+    expect((await wallet(r.referrer)).beneficiary.id).toBe(twin);
+    const friendTwin = await person({ firstName: 'FriendTwin', email: `ftwin${++n}@example.com` });
+    await c.req('POST', `/api/v1/people/${friendTwin}/merge`, { otherId: r.friend });
+    const events = (await api('GET', `/api/v1/events?personId=${friendTwin}`)).json();
+    expect(events.items.map((e: { externalId: string }) => e.externalId)).toEqual(['merge-1']);
+  });
+
   it('keeps the ledger append-only in the database itself', async () => {
     await expect(t.db.updateTable('ledger_entries').set({ amount: 1 }).execute()).rejects.toThrow(
       /append-only/,

@@ -387,6 +387,9 @@ export const personLinks: Array<{ table: keyof DB; column: string; uniqueWith?: 
   { table: 'referral_links', column: 'referrer_id', uniqueWith: ['program_id'] },
   { table: 'coupons', column: 'friend_id' },
   { table: 'intake_matches', column: 'person_id' },
+  { table: 'business_events', column: 'person_id' },
+  { table: 'rewards', column: 'person_id' },
+  { table: 'tasks', column: 'person_id' },
 ];
 
 /** Merges `otherId` into `keepId`: links move, blanks are filled, the other becomes a tombstone. */

@@ -143,33 +143,37 @@ export async function getWallet(
     for (const k of ['held', 'available', 'redeemed', 'paid', 'earned'] as const) b[k] += r.standing[k];
     balances.set(key, b);
   }
-  const entries = await db
-    .selectFrom('ledger_entries as e')
-    .innerJoin('ledger_postings as p', (j) =>
-      j.onRef('p.workspace_id', '=', 'e.workspace_id').onRef('p.id', '=', 'e.posting_id'),
-    )
-    .innerJoin('rewards as r', (j) =>
-      j.onRef('r.workspace_id', '=', 'e.workspace_id').onRef('r.id', '=', 'e.reward_id'),
-    )
-    .select([
-      'p.id',
-      'p.kind',
-      'p.memo',
-      'p.at',
-      'p.actor_label',
-      'p.event_id',
-      'e.reward_id',
-      'e.account',
-      'e.unit',
-      'e.amount',
-    ])
-    .where('e.workspace_id', '=', workspaceId)
-    .where(`r.${column}`, '=', id)
-    .where('e.account', '!=', 'expense')
-    .orderBy('p.at', 'desc')
-    .orderBy('p.id', 'desc')
-    .limit(1000)
-    .execute();
+  // By reward id (the entries' own index): joining rewards lets the planner walk the workspace.
+  const entries = rows.length
+    ? await db
+        .selectFrom('ledger_entries as e')
+        .innerJoin('ledger_postings as p', (j) =>
+          j.onRef('p.workspace_id', '=', 'e.workspace_id').onRef('p.id', '=', 'e.posting_id'),
+        )
+        .select([
+          'p.id',
+          'p.kind',
+          'p.memo',
+          'p.at',
+          'p.actor_label',
+          'p.event_id',
+          'e.reward_id',
+          'e.account',
+          'e.unit',
+          'e.amount',
+        ])
+        .where('e.workspace_id', '=', workspaceId)
+        .where(
+          'e.reward_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .where('e.account', '!=', 'expense')
+        .orderBy('p.at', 'desc')
+        .orderBy('p.id', 'desc')
+        .limit(1000)
+        .execute()
+    : [];
   const history: Wallet['history'] = [];
   for (const e of entries) {
     let p = history.at(-1);

@@ -91,10 +91,13 @@ export function toImport(row: Omit<Selectable<ImportsTable>, 'rejects_csv' | 'wo
 
 /** Rows per transaction: thousands, so commits are few and locks short. */
 const DEFAULT_BATCH = 5000;
-/** Pieces read ahead of the one being written (bounds memory: 768 KB of the file, 6,000 rows). */
-const MAX_QUEUED_PIECES = 24;
-/** Pieces a worker holds at once: enough to keep it busy while a batch is written. */
-const WORKER_QUEUE = 16;
+/** Bytes of the file read ahead of the piece being written (bounds memory: about 6,000 rows). */
+const QUEUED_BYTES = 768 * 1024;
+/**
+ * Bytes a worker holds at once: enough to keep it busy while a batch is written, few enough
+ * that a file of very long rows (pieces of up to 2 MB) stays within its heap.
+ */
+const WORKER_BYTES = 512 * 1024;
 /** A worker is started once the file is bigger than this many pieces; small files stay inline. */
 const WORKER_AFTER_PIECES = 16;
 
@@ -168,8 +171,9 @@ export async function importPeople(
     const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
 
     // Pieces in file order, each parsed by the worker or, without one, here.
-    type Slot = { piece: Piece; result: Promise<PieceResult> };
+    type Slot = { piece: Piece; size: number; result: Promise<PieceResult> };
     const queue: Slot[] = [];
+    let queued = 0;
     let sourceDone = false;
     let sourceError: unknown = null;
     const nextPiece = async (): Promise<Piece | null> => {
@@ -188,12 +192,15 @@ export async function importPeople(
       return null;
     };
     for (;;) {
-      while (pool && pool.load < WORKER_QUEUE && queue.length < MAX_QUEUED_PIECES) {
+      // Below the limits: so one piece, however big, always goes.
+      while (pool && pool.bytes < WORKER_BYTES && queued < QUEUED_BYTES) {
         const piece = await nextPiece();
         if (!piece) break;
+        const size = piece.buf.length;
         const result = pool.parse(piece);
         result.catch(() => {}); // a failure surfaces where the piece's turn comes
-        queue.push({ piece, result });
+        queue.push({ piece, size, result });
+        queued += size;
       }
       if (!queue.length) {
         // Without a worker (a small file, one core) pieces are parsed here. With one, the main
@@ -203,10 +210,12 @@ export async function importPeople(
         // Loaded only here: with a worker, this thread never needs the parser (zod, libphonenumber).
         const { readPiece } = await import('./import-rows.ts');
         const result = readPiece(ctx, map, piece.seq, piece.buf, piece.startLine, nowIso());
-        queue.push({ piece, result: Promise.resolve(result) });
+        queue.push({ piece, size: piece.buf.length, result: Promise.resolve(result) });
+        queued += piece.buf.length;
         continue;
       }
       const slot = queue.shift()!;
+      queued -= slot.size;
       const result = await slot.result;
       await run.apply(slot.piece, result);
       done += slot.piece.buf.length;
@@ -346,21 +355,25 @@ class ParserPool {
     this.worker.postMessage({ ctx });
   }
 
-  get load() {
-    return this.waiting.size;
-  }
+  /** Bytes of the file the worker holds. */
+  bytes = 0;
 
   parse(piece: Piece): Promise<PieceResult> {
     if (this.failed) return Promise.reject(this.failed);
+    const size = piece.buf.length;
+    this.bytes += size;
     return new Promise((resolve, reject) => {
       this.waiting.set(piece.seq, {
         resolve: (r) => {
+          this.bytes -= size;
           if (r.buf) piece.buf = Buffer.from(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
           resolve(r);
         },
-        reject,
+        reject: (e) => {
+          this.bytes -= size;
+          reject(e);
+        },
       });
-      // A copy goes to the worker; the piece stays here for the reject file.
       // The bytes move to the worker and come back with the result (the reject file may need
       // them); a piece sharing Node's buffer pool is copied instead.
       const own = piece.buf.byteOffset === 0 && piece.buf.byteLength === piece.buf.buffer.byteLength;

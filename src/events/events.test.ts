@@ -423,6 +423,44 @@ describe.each(dialects)('events and rewards on %s', (dialect) => {
     expect(cur.statusCode).toBe(409);
   });
 
+  it("keeps a referred customer's revenue with the chain that brought them", async () => {
+    const p = await program({ terms: { referrerReward: { type: 'credit', amount: 100 }, holdDays: 0 } });
+    // Ann referred Ben; Ben, once a customer, referred Cal.
+    const ann = await person({ firstName: 'Ann', email: `ann${++n}@example.com` });
+    const refer = async (referrerId: string, first: string) => {
+      const email = `${first.toLowerCase()}${++n}@example.com`;
+      const res = await c.req('POST', '/api/v1/referrals', {
+        programId: p,
+        referrer: { personId: referrerId },
+        friend: { firstName: first, email },
+      });
+      return { id: res.json().referral.friend.id as string, email };
+    };
+    const ben = await refer(ann, 'Ben');
+    await event({
+      type: 'purchase',
+      externalId: `ltv-b1-${n}`,
+      person: { email: ben.email },
+      amount: 10_000,
+    });
+    await event({ type: 'purchase', externalId: `ltv-b2-${n}`, person: { email: ben.email }, amount: 5_000 });
+    await event({ type: 'refund', externalId: `ltv-b2r-${n}`, refundOf: `ltv-b2-${n}`, amount: 1_000 });
+    const cal = await refer(ben.id, 'Cal');
+    await event({ type: 'purchase', externalId: `ltv-c1-${n}`, person: { email: cal.email }, amount: 7_000 });
+    const net = (await c.req('GET', `/api/v1/people/${ann}/network?depth=3`)).json();
+    expect(net.revenue).toEqual({ direct: 14_000, total: 21_000 });
+    expect(
+      net.referred.map((x: { person: { name: string }; revenue: number; branchRevenue: number }) => [
+        x.person.name,
+        x.revenue,
+        x.branchRevenue,
+      ]),
+    ).toEqual([
+      ['Ben', 14_000, 21_000],
+      ['Cal', 7_000, 7_000],
+    ]);
+  });
+
   it('moves events and rewards with a merge, so balances follow the person', async () => {
     const p = await program({ terms: { referrerReward: { type: 'credit', amount: 1500 }, holdDays: 0 } });
     const r = await referred(p);

@@ -155,6 +155,8 @@ export const NetworkNode = z.object({
   person: PersonNode,
   referral: ReferralEdge,
   counts: Counts,
+  revenue: z.number().describe('net revenue from this person since this referral, minor units'),
+  branchRevenue: z.number().describe('their revenue plus that of everyone below them shown here'),
   repeated: z.boolean().describe('already shown higher up (a cycle): not followed again'),
 });
 export type NetworkNode = z.infer<typeof NetworkNode>;
@@ -173,6 +175,12 @@ export const Network = z.object({
     .array(NetworkNode)
     .describe('whom they referred, and whom those referred: generation by generation, oldest first'),
   truncated: z.boolean().describe('the network is larger than what is shown'),
+  revenue: z
+    .object({ direct: z.number(), total: z.number() })
+    .describe(
+      'lifetime value this person brought as a source of influence: purchases less refunds of the people ' +
+        'they referred (direct) and of every generation shown (total), minor units',
+    ),
 });
 export type Network = z.infer<typeof Network>;
 

@@ -688,6 +688,8 @@ export async function getNetwork(
         referrerId: row.referrer_id,
         ...edgeParts(row),
         counts: { referred: 0, won: 0 },
+        revenue: 0,
+        branchRevenue: 0,
         repeated,
       });
       if (!repeated) {
@@ -718,12 +720,53 @@ export async function getNetwork(
   }
   for (const node of referred) node.counts = counts.get(node.person.id) ?? { referred: 0, won: 0 };
 
+  // Revenue stays with the referral that brought each customer: purchases less refunds.
+  const revenue = new Map<string, number>();
+  const referralIds = referred.filter((n) => !n.repeated).map((n) => n.referral.id);
+  for (let i = 0; i < referralIds.length; i += 1000) {
+    const rows = await db
+      .selectFrom('business_events')
+      .select((eb) => [
+        'referral_id',
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when('type', '=', 'refund')
+              .then(eb.neg(eb.ref('amount')))
+              .else(eb.ref('amount'))
+              .end(),
+          )
+          .as('net'),
+      ])
+      .where('workspace_id', '=', workspaceId)
+      .where('referral_id', 'in', referralIds.slice(i, i + 1000))
+      .where('type', 'in', ['purchase', 'refund'])
+      .groupBy('referral_id')
+      .execute();
+    for (const r of rows) revenue.set(r.referral_id as string, Number(r.net ?? 0));
+  }
+  // Deepest first, so each branch adds up what is below it.
+  const nodeOf = new Map(referred.filter((n) => !n.repeated).map((n) => [n.person.id, n]));
+  for (const node of [...referred].reverse()) {
+    if (node.repeated) continue;
+    node.revenue = revenue.get(node.referral.id) ?? 0;
+    node.branchRevenue += node.revenue;
+    const parent = nodeOf.get(node.referrerId);
+    if (parent && parent.generation === node.generation - 1) parent.branchRevenue += node.branchRevenue;
+  }
+  const firstGeneration = referred.filter((n) => n.generation === 1 && !n.repeated);
+
   return {
     person: { id: root.id, name: personName(root), kind: root.kind },
     counts: counts.get(root.id) ?? { referred: 0, won: 0 },
     referredBy,
     referred,
     truncated,
+    revenue: {
+      direct: firstGeneration.reduce((sum, n) => sum + n.revenue, 0),
+      total: firstGeneration.reduce((sum, n) => sum + n.branchRevenue, 0),
+    },
   };
 }
 

@@ -33,7 +33,12 @@ async function workspaceOf(db: Db, id: string) {
 }
 
 /** Rewards as the API shows them, with their ledger standing and who they are for. */
-async function toRewards(db: Db, workspaceId: string, rows: RewardRow[]): Promise<RewardOut[]> {
+async function toRewards(
+  db: Db,
+  workspaceId: string,
+  rows: RewardRow[],
+  names = new Map<string, string>(),
+): Promise<RewardOut[]> {
   if (!rows.length) return [];
   const sums = await rewardSums(
     db,
@@ -50,9 +55,9 @@ async function toRewards(db: Db, workspaceId: string, rows: RewardRow[]): Promis
         .execute()
     ).map((p) => [p.id, p.name]),
   );
-  const personIds = [...new Set(rows.flatMap((r) => (r.person_id ? [r.person_id] : [])))];
-  const userIds = [...new Set(rows.flatMap((r) => (r.user_id ? [r.user_id] : [])))];
-  const names = new Map<string, string>();
+  const unnamed = (id: string | null) => (id && !names.has(id) ? [id] : []);
+  const personIds = [...new Set(rows.flatMap((r) => unnamed(r.person_id)))];
+  const userIds = [...new Set(rows.flatMap((r) => unnamed(r.user_id)))];
   if (personIds.length)
     for (const p of await db
       .selectFrom('people')
@@ -127,7 +132,7 @@ export async function getWallet(
     .where(column, '=', id)
     .orderBy('created_at', 'desc')
     .execute();
-  const rewards = await toRewards(db, workspaceId, rows);
+  const rewards = await toRewards(db, workspaceId, rows, new Map([[id, name]]));
   const balances = new Map<string, Standing & { kind: RewardKind; unit: string }>();
   for (const r of rewards) {
     const key = `${r.kind}|${r.unit}`;

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.service.ts';
 import { AppError } from '../errors.ts';
+import { importTransactions } from '../events/events.import.ts';
 import { IdParams, PageQuery } from '../http/schemas.ts';
 import type { App, Deps } from '../http/types.ts';
 import { ImportList, ImportQuery, ImportResult, Import as ImportSchema } from './imports.schema.ts';
@@ -11,6 +13,7 @@ import {
   getRejectsCsv,
   type Import,
   ImportFileError,
+  type ImportSummary,
   importPeople,
   listImports,
 } from './people.import.ts';
@@ -44,6 +47,47 @@ async function* limited(body: AsyncIterable<Buffer>, max: number): AsyncGenerato
   }
 }
 
+/** The streamed CSV body, refused when it is not one or is too big. */
+function upload(req: FastifyRequest): AsyncIterable<Buffer> {
+  requireRole(req.actor, 'manager');
+  const body = req.body as unknown;
+  if (!(body instanceof Readable)) {
+    throw new AppError(
+      'unsupported_media_type',
+      'Send the CSV file itself as the request body, with Content-Type: text/csv',
+    );
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_UPLOAD_BYTES) {
+    throw new AppError(
+      'payload_too_large',
+      `The file is bigger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; import it in parts or with the CLI`,
+    );
+  }
+  return limited(body, MAX_UPLOAD_BYTES);
+}
+
+/** 201 with the import, or the file's problem as an error naming the line and the import. */
+function answer(reply: FastifyReply, summary: ImportSummary) {
+  reply.header('location', `/api/v1/imports/${summary.id}`);
+  if (summary.status === 'failed') {
+    const imported = summary.rowsCreated + summary.rowsUpdated + summary.rowsUnchanged;
+    throw new AppError(
+      summary.failure?.code ?? 'unprocessable',
+      `${summary.error} (import ${summary.id}: ${imported} row(s) before the problem were imported, ${summary.rowsRejected} rejected)`,
+      [
+        {
+          path: 'file',
+          message: summary.error ?? 'the file could not be imported',
+          importId: summary.id,
+          line: summary.failure?.line ?? null,
+        },
+      ],
+    );
+  }
+  return reply.status(201).send(withUrl(summary));
+}
+
 export function importRoutes(app: App, { db }: Deps) {
   // The CSV body is streamed straight into the importer, in a scope of its own so no other
   // route receives a raw stream.
@@ -71,44 +115,48 @@ export function importRoutes(app: App, { db }: Deps) {
           response: { 201: ImportResult },
         },
       },
-      async (req, reply) => {
-        requireRole(req.actor, 'manager');
-        const body = req.body as unknown;
-        if (!(body instanceof Readable)) {
-          throw new AppError(
-            'unsupported_media_type',
-            'Send the CSV file itself as the request body, with Content-Type: text/csv',
-          );
-        }
-        const declared = Number(req.headers['content-length'] ?? 0);
-        if (declared > MAX_UPLOAD_BYTES) {
-          throw new AppError(
-            'payload_too_large',
-            `The file is bigger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; import it in parts or with the CLI`,
-          );
-        }
-        const summary = await importPeople(db, req.actor, limited(body, MAX_UPLOAD_BYTES), {
-          filename: req.query.filename ?? 'upload.csv',
-        });
-        const location = `/api/v1/imports/${summary.id}`;
-        reply.header('location', location);
-        if (summary.status === 'failed') {
-          const imported = summary.rowsCreated + summary.rowsUpdated + summary.rowsUnchanged;
-          throw new AppError(
-            summary.failure?.code ?? 'unprocessable',
-            `${summary.error} (import ${summary.id}: ${imported} row(s) before the problem were imported, ${summary.rowsRejected} rejected)`,
-            [
-              {
-                path: 'file',
-                message: summary.error ?? 'the file could not be imported',
-                importId: summary.id,
-                line: summary.failure?.line ?? null,
-              },
-            ],
-          );
-        }
-        return reply.status(201).send(withUrl(summary));
+      async (req, reply) =>
+        answer(
+          reply,
+          await importPeople(db, req.actor, upload(req), { filename: req.query.filename ?? 'upload.csv' }),
+        ),
+    );
+
+    scope.post(
+      '/imports/transactions',
+      {
+        bodyLimit: MAX_UPLOAD_BYTES,
+        schema: {
+          tags: ['imports'],
+          summary:
+            'Import purchases, visits and refunds from a CSV file (the Vouch template or a sales export)',
+          description:
+            'Columns: type (purchase, visit, refund, appointment_kept, ticket_resolved; purchase when absent), ' +
+            'external_id (or id, order_id, transaction_id), occurred_at (or date), amount in major units ' +
+            '(12.50), currency, refund_of, customer_external_id, email, phone, first_name, last_name, note. ' +
+            'Every row goes through the same checks as POST /events and is recorded exactly once per ' +
+            '(source, external_id): importing the same file again changes nothing. Refused rows are in the ' +
+            'reject file with their line and reason.',
+          consumes: CSV_TYPES,
+          body: z.any().describe('The CSV file, UTF-8 (with or without BOM) or UTF-16 with BOM'),
+          querystring: ImportQuery.extend({
+            source: z
+              .string()
+              .regex(/^[\w.:-]{1,60}$/)
+              .optional()
+              .describe('the system the rows come from, when the file has no source column (default "csv")'),
+          }),
+          response: { 201: ImportResult },
+        },
       },
+      async (req, reply) =>
+        answer(
+          reply,
+          await importTransactions(db, req.actor, upload(req), {
+            filename: req.query.filename ?? 'transactions.csv',
+            ...(req.query.source ? { source: req.query.source } : {}),
+          }),
+        ),
     );
   });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export const Import = z.object({
   id: z.string(),
-  kind: z.literal('people'),
+  kind: z.enum(['people', 'transactions']),
   filename: z.string(),
   status: z.enum(['running', 'done', 'failed']),
   rowsTotal: z.number().int(),

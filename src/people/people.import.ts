@@ -36,7 +36,7 @@ type PersonRow = Selectable<PeopleTable>;
 /** An import as stored: what came in, what became of it. */
 export type Import = {
   id: string;
-  kind: 'people';
+  kind: 'people' | 'transactions';
   filename: string;
   status: 'running' | 'done' | 'failed';
   rowsTotal: number;

@@ -34,7 +34,7 @@ export interface PersonTagsTable {
 export interface ImportsTable {
   workspace_id: string;
   id: string;
-  kind: 'people';
+  kind: 'people' | 'transactions';
   filename: string;
   status: 'running' | 'done' | 'failed';
   rows_total: number;

@@ -1,22 +1,21 @@
 import { sql } from 'kysely';
 import { type Db, transaction } from './connect.ts';
 
-let savepoints = 0;
-
 /**
  * Runs `fn` inside a savepoint of the caller's transaction: when it throws, only its own
  * writes are undone and the transaction carries on (one bad event in a batch loses nothing else).
+ * Nested savepoints share one name: both databases release and roll back to the most recent.
+ * (A fresh name each time would also be a fresh prepared statement each time.)
  */
 export async function inSavepoint<T>(tx: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  const name = sql.raw(`sp_${++savepoints}`);
-  await sql`savepoint ${name}`.execute(tx);
+  await sql`savepoint vouch_sp`.execute(tx);
   try {
     const result = await fn(tx);
-    await sql`release savepoint ${name}`.execute(tx);
+    await sql`release savepoint vouch_sp`.execute(tx);
     return result;
   } catch (err) {
-    await sql`rollback to savepoint ${name}`.execute(tx);
-    await sql`release savepoint ${name}`.execute(tx);
+    await sql`rollback to savepoint vouch_sp`.execute(tx);
+    await sql`release savepoint vouch_sp`.execute(tx);
     throw err;
   }
 }

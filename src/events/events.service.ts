@@ -7,6 +7,7 @@ import { newId, nowIso } from '../lib/ids.ts';
 import { emailKey, normalizeEmail, normalizePhone } from '../people/normalize.ts';
 import { PersonInput } from '../people/people.schema.ts';
 import { livePerson, preparePerson } from '../people/people.service.ts';
+import type { PersonKind } from '../people/people.table.ts';
 import type { ProgramTerms } from '../programs/programs.schema.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { formatMoney } from '../public/format.ts';
@@ -103,6 +104,8 @@ async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Reco
   const occurredAt = checkTime(input.occurredAt, ctx.now);
   const currency = input.amount === undefined ? null : checkCurrency(input.currency, ws.currency);
   let personId: string;
+  let prospect = false;
+  let referrals: Referrals = [];
   let purchase: EventRow | undefined;
   let amount = input.amount ?? null;
   if (input.type === 'refund') {
@@ -123,6 +126,8 @@ async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Reco
   } else {
     const found = await resolvePerson(tx, ws, input.person as NonNullable<EventInput['person']>);
     personId = found.id;
+    prospect = found.kind === 'prospect';
+    referrals = await referralsOf(tx, ws.id, personId);
     effects.personCreated = found.created;
   }
 
@@ -137,7 +142,7 @@ async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Reco
     amount,
     currency,
     refund_of_id: purchase?.id ?? null,
-    referral_id: purchase?.referral_id ?? (await broughtBy(tx, ws.id, personId)),
+    referral_id: purchase ? purchase.referral_id : broughtBy(referrals),
     note: input.note ?? null,
     actor_label: ctx.by.label,
     created_at: nowIso(),
@@ -165,7 +170,7 @@ async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Reco
         purchaseExternalId: input.refundOf as string,
       });
   } else {
-    if (input.type !== 'ticket_resolved')
+    if (prospect && input.type !== 'ticket_resolved')
       await tx
         .updateTable('people')
         .set({ kind: 'customer', updated_at: row.created_at })
@@ -173,7 +178,7 @@ async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Reco
         .where('id', '=', personId)
         .where('kind', '=', 'prospect')
         .execute();
-    await attribute(tx, ctx, row, effects);
+    await attribute(tx, ctx, row, referrals, effects);
   }
   return { status: 'accepted', event: toEvent(row), effects };
 }
@@ -183,17 +188,34 @@ async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Reco
  * (the oldest open one, if several programs have them), and a purchase of a referral staff
  * already marked won supplies the amount its percent rewards wait for.
  */
-async function attribute(tx: Db, ctx: EventContext, e: EventRow, effects: Recorded['effects']) {
-  const ws = ctx.workspace.id;
-  const referrals = await tx
+/** A person's referrals that an event may win or that brought them, oldest first. */
+async function referralsOf(tx: Db, workspaceId: string, personId: string) {
+  const rows = await tx
     .selectFrom('referrals')
-    .select(['id', 'status', 'terms_id', 'created_at', 'won_event_id'])
-    .where('workspace_id', '=', ws)
-    .where('friend_id', '=', e.person_id)
+    .select(['id', 'status', 'terms_id', 'created_at', 'won_at', 'won_event_id'])
+    .where('workspace_id', '=', workspaceId)
+    .where('friend_id', '=', personId)
     .where('status', 'in', ['new', 'contacted', 'appointment', 'won'])
     .execute();
   // Sorted here: an ORDER BY tempts SQLite into walking the workspace's referrals by date.
-  referrals.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  return rows.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+}
+type Referrals = Awaited<ReturnType<typeof referralsOf>>;
+
+/** Revenue stays with the won referral that brought this customer. */
+const broughtBy = (referrals: Referrals) =>
+  referrals
+    .filter((r) => r.status === 'won')
+    .sort((a, b) => (a.won_at ?? '').localeCompare(b.won_at ?? ''))[0]?.id ?? null;
+
+async function attribute(
+  tx: Db,
+  ctx: EventContext,
+  e: EventRow,
+  referrals: Referrals,
+  effects: Recorded['effects'],
+) {
+  const ws = ctx.workspace.id;
   for (const r of referrals) {
     if (r.status === 'won' && r.won_event_id) continue;
     const terms = await getTerms(tx, ws, r.terms_id);
@@ -218,17 +240,19 @@ async function attribute(tx: Db, ctx: EventContext, e: EventRow, effects: Record
       effects.referralWon = r.id;
       effects.rewardsIssued = (await rewardIdsOf(tx, ws, r.id)).filter((id) => !before.includes(id));
     }
-    if (!e.referral_id) {
-      e.referral_id = r.id;
-      await tx
-        .updateTable('business_events')
-        .set({ referral_id: r.id })
-        .where('workspace_id', '=', ws)
-        .where('id', '=', e.id)
-        .execute();
-    }
+    if (!e.referral_id) await setReferralOf(tx, e, r.id);
     return;
   }
+}
+
+async function setReferralOf(tx: Db, e: EventRow, referralId: string) {
+  e.referral_id = referralId;
+  await tx
+    .updateTable('business_events')
+    .set({ referral_id: referralId })
+    .where('workspace_id', '=', e.workspace_id)
+    .where('id', '=', e.id)
+    .execute();
 }
 
 function qualifies(terms: ProgramTerms, e: EventRow, referredAt: string): boolean {
@@ -249,20 +273,6 @@ async function rewardIdsOf(tx: Db, workspaceId: string, referralId: string) {
     .where('referral_id', '=', referralId)
     .execute();
   return rows.map((r) => r.id);
-}
-
-/** The won referral that brought this person, whose chain their revenue is credited to. */
-async function broughtBy(tx: Db, workspaceId: string, personId: string): Promise<string | null> {
-  const r = await tx
-    .selectFrom('referrals')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('friend_id', '=', personId)
-    .where('status', '=', 'won')
-    .orderBy('won_at')
-    .limit(1)
-    .executeTakeFirst();
-  return r?.id ?? null;
 }
 
 async function refunded(tx: Db, workspaceId: string, purchaseId: string): Promise<number> {
@@ -306,11 +316,11 @@ async function resolvePerson(
   tx: Db,
   ws: EventContext['workspace'],
   ref: NonNullable<EventInput['person']>,
-): Promise<{ id: string; created: boolean }> {
+): Promise<{ id: string; created: boolean; kind: PersonKind }> {
   if (ref.id) {
     const p = await livePerson(tx, ws.id, ref.id);
     if (!p) throw unprocessable('person.id', 'no such person in this workspace');
-    return { id: p.id, created: false };
+    return { id: p.id, created: false, kind: p.kind };
   }
   const errors: ErrorDetail[] = [];
   const email = ref.email ? normalizeEmail(ref.email) : null;
@@ -321,7 +331,7 @@ async function resolvePerson(
   const people = () =>
     tx
       .selectFrom('people')
-      .select(['id', 'external_id'])
+      .select(['id', 'external_id', 'kind'])
       .where('workspace_id', '=', ws.id)
       .where('merged_into_id', 'is', null);
   let found = ref.externalId
@@ -338,7 +348,7 @@ async function resolvePerson(
         .where('workspace_id', '=', ws.id)
         .where('id', '=', found.id)
         .execute();
-    return { id: found.id, created: false };
+    return { id: found.id, created: false, kind: found.kind };
   }
   if (!ref.email && !ref.phone && !ref.firstName && !ref.lastName)
     throw invalidPerson([
@@ -374,7 +384,7 @@ async function resolvePerson(
       updated_at: now,
     })
     .execute();
-  return { id, created: true };
+  return { id, created: true, kind: 'customer' };
 }
 
 /** A batch: every event checked and recorded on its own; the bad ones are reported by index. */

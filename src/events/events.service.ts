@@ -84,12 +84,22 @@ function findEvent(db: Db, workspaceId: string, source: string, externalId: stri
  * Runs in the caller's transaction; the event's own writes are in a savepoint, so a refused
  * event leaves the rest of a batch alone.
  */
-export async function recordEvent(tx: Db, ctx: EventContext, input: EventInput): Promise<Recorded> {
+/** What a batch looked up for all its events at once. */
+type Known = { isNew?: boolean; person?: { id: string; kind: PersonKind } };
+
+export async function recordEvent(
+  tx: Db,
+  ctx: EventContext,
+  input: EventInput,
+  known: Known = {},
+): Promise<Recorded> {
   const ws = ctx.workspace.id;
-  const prior = await findEvent(tx, ws, input.source, input.externalId);
-  if (prior) return { status: 'duplicate', event: toEvent(prior), effects: noEffects() };
+  if (!known.isNew) {
+    const prior = await findEvent(tx, ws, input.source, input.externalId);
+    if (prior) return { status: 'duplicate', event: toEvent(prior), effects: noEffects() };
+  }
   try {
-    return await inSavepoint(tx, (sp) => apply(sp, ctx, input));
+    return await inSavepoint(tx, (sp) => apply(sp, ctx, input, known.person));
   } catch (err) {
     if (!(err instanceof AlreadyRecorded)) throw err;
     const first = await findEvent(tx, ws, input.source, input.externalId);
@@ -98,7 +108,12 @@ export async function recordEvent(tx: Db, ctx: EventContext, input: EventInput):
   }
 }
 
-async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Recorded> {
+async function apply(
+  tx: Db,
+  ctx: EventContext,
+  input: EventInput,
+  knownPerson?: Known['person'],
+): Promise<Recorded> {
   const ws = ctx.workspace;
   const effects: Recorded['effects'] = noEffects();
   const occurredAt = checkTime(input.occurredAt, ctx.now);
@@ -124,11 +139,12 @@ async function apply(tx: Db, ctx: EventContext, input: EventInput): Promise<Reco
       );
     personId = purchase.person_id;
   } else {
-    const found = await resolvePerson(tx, ws, input.person as NonNullable<EventInput['person']>);
+    const found =
+      knownPerson ?? (await resolvePerson(tx, ws, input.person as NonNullable<EventInput['person']>));
     personId = found.id;
     prospect = found.kind === 'prospect';
     referrals = await referralsOf(tx, ws.id, personId);
-    effects.personCreated = found.created;
+    effects.personCreated = (found as { created?: boolean }).created === true;
   }
 
   const row: EventRow = {
@@ -390,10 +406,13 @@ async function resolvePerson(
 /** A batch: every event checked and recorded on its own; the bad ones are reported by index. */
 export async function recordBatch(tx: Db, ctx: EventContext, items: unknown[]): Promise<BatchResult> {
   const out: BatchResult = { accepted: 0, duplicates: 0, rejected: 0, results: [] };
-  for (const [index, item] of items.entries()) {
-    const parsed = EventSchema.safeParse(item);
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((i) => ({
+  const parsed = items.map((item) => EventSchema.safeParse(item));
+  const valid = parsed.flatMap((p) => (p.success ? [p.data] : []));
+  const known = await lookAhead(tx, ctx.workspace.id, valid);
+  const inBatch = new Set<string>();
+  for (const [index, p] of parsed.entries()) {
+    if (!p.success) {
+      const details = p.error.issues.map((i) => ({
         path: i.path.join('.') || '(event)',
         message: i.message,
       }));
@@ -406,8 +425,14 @@ export async function recordBatch(tx: Db, ctx: EventContext, items: unknown[]): 
       });
       continue;
     }
+    const key = `${p.data.source}\u0000${p.data.externalId}`;
+    // A repeat inside the batch is looked up again: its first copy may just have been written.
+    const isNew = !known.existing.has(key) && !inBatch.has(key);
+    inBatch.add(key);
+    const ref = p.data.person;
+    const person = ref && !ref.id && ref.externalId ? known.people.get(ref.externalId) : undefined;
     try {
-      const r = await recordEvent(tx, ctx, parsed.data);
+      const r = await recordEvent(tx, ctx, p.data, { isNew, ...(person ? { person } : {}) });
       if (r.status === 'accepted') out.accepted++;
       else out.duplicates++;
       out.results.push({ index, status: r.status, eventId: r.event.id, error: null });
@@ -426,6 +451,42 @@ export async function recordBatch(tx: Db, ctx: EventContext, items: unknown[]): 
     }
   }
   return out;
+}
+
+/**
+ * For a batch, two look-ups instead of two per event: which events were already recorded, and
+ * the people named by external id.
+ */
+async function lookAhead(tx: Db, workspaceId: string, events: EventInput[]) {
+  const existing = new Set<string>();
+  const people = new Map<string, { id: string; kind: PersonKind }>();
+  for (let i = 0; i < events.length; i += 500) {
+    const part = events.slice(i, i + 500);
+    for (const e of await tx
+      .selectFrom('business_events')
+      .select(['source', 'external_id'])
+      .where('workspace_id', '=', workspaceId)
+      .where(
+        'external_id',
+        'in',
+        part.map((e) => e.externalId),
+      )
+      .execute())
+      existing.add(`${e.source}\u0000${e.external_id}`);
+    const ids = [
+      ...new Set(part.flatMap((e) => (e.person?.externalId && !e.person.id ? [e.person.externalId] : []))),
+    ];
+    if (ids.length)
+      for (const p of await tx
+        .selectFrom('people')
+        .select(['id', 'external_id', 'kind'])
+        .where('workspace_id', '=', workspaceId)
+        .where('merged_into_id', 'is', null)
+        .where('external_id', 'in', ids)
+        .execute())
+        people.set(p.external_id as string, { id: p.id, kind: p.kind });
+  }
+  return { existing, people };
 }
 
 export async function getEvent(db: Db, workspaceId: string, id: string): Promise<Event> {

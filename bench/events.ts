@@ -135,6 +135,11 @@ async function serveChild(dialect: Dialect, target: string) {
   const port = (app.server.address() as { port: number }).port;
   process.send?.({ port, key } satisfies Ready);
   process.on('message', async (msg) => {
+    if (msg === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.(user + system);
+      return;
+    }
     if (msg !== 'stop') return;
     await app.close();
     const count = async (table: 'business_events' | 'ledger_entries' | 'rewards') =>
@@ -194,9 +199,29 @@ function makeEvent(n: number, run: string) {
   };
 }
 
-async function load(ready: Ready, opts: { batch: boolean; connections: number; run: string }) {
+/** Server CPU time (user + system), asked of the child. */
+async function serverCpu(child: ChildProcess): Promise<number> {
+  child.send('cpu');
+  const [cpu] = (await once(child, 'message')) as [number];
+  return cpu;
+}
+
+async function load(
+  ready: Ready,
+  child: ChildProcess,
+  opts: { batch: boolean; connections: number; run: string },
+) {
   const { default: autocannon } = await import('autocannon');
+  // Bodies are made before the run, so the load generator only sends bytes (it shares the cores).
+  const bodies = Array.from({ length: opts.batch ? 150 : 40_000 }, (_, i) =>
+    JSON.stringify(
+      opts.batch
+        ? { events: Array.from({ length: 1000 }, (_, k) => makeEvent(i * 1000 + k, opts.run)) }
+        : makeEvent(i, opts.run),
+    ),
+  );
   let n = 0;
+  const cpu0 = await serverCpu(child);
   const result = await autocannon({
     url: `http://127.0.0.1:${ready.port}`,
     connections: opts.connections,
@@ -206,21 +231,15 @@ async function load(ready: Ready, opts: { batch: boolean; connections: number; r
         method: 'POST',
         path: opts.batch ? '/api/v1/events/batch' : '/api/v1/events',
         headers: { authorization: `Bearer ${ready.key}`, 'content-type': 'application/json' },
-        setupRequest: (req) => ({
-          ...req,
-          body: JSON.stringify(
-            opts.batch
-              ? { events: Array.from({ length: 1000 }, () => makeEvent(++n, opts.run)) }
-              : makeEvent(++n, opts.run),
-          ),
-        }),
+        setupRequest: (req) => ({ ...req, body: bodies[n++ % bodies.length] as string }),
       },
     ],
   });
-  const ok = result['2xx'];
-  const perRequest = opts.batch ? 1000 : 1;
+  const cpu = (await serverCpu(child)) - cpu0;
+  const events = result['2xx'] * (opts.batch ? 1000 : 1);
   return {
-    eventsPerSecond: (ok * perRequest) / SECONDS,
+    eventsPerSecond: events / SECONDS,
+    cpuPerEvent: cpu / Math.max(events, 1),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.non2xx + result.errors,
@@ -237,19 +256,23 @@ async function ingestion(dialect: Dialect) {
     await admin.connect();
     await admin.query(`create schema ${target}`);
   }
-  const child: ChildProcess = fork(SELF, ['serve', dialect, target], { stdio: 'inherit' });
+  const child: ChildProcess = fork(SELF, ['serve', dialect, target], {
+    stdio: 'inherit',
+    execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  });
   try {
     const [ready] = (await once(child, 'message')) as [Ready];
-    await load(ready, { batch: false, connections: 10, run: 'warm' });
-    const batches = await load(ready, { batch: true, connections: 2, run: 'batch' });
-    const singles = await load(ready, { batch: false, connections: CONNECTIONS, run: 'single' });
+    await load(ready, child, { batch: false, connections: 10, run: 'warm' });
+    const batches = await load(ready, child, { batch: true, connections: 2, run: 'batch' });
+    const singles = await load(ready, child, { batch: false, connections: CONNECTIONS, run: 'single' });
     child.send('stop');
     const [counts] = (await once(child, 'message')) as [
       { events: number; rewards: number; entries: number; won: number },
     ];
+    await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
     const sqlite = dialect === 'sqlite';
     const line = (what: string, r: Awaited<ReturnType<typeof load>>, target: number) =>
-      `  ${dialect.padEnd(8)} ${what.padEnd(34)} ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s  p50 ${r.p50} ms  p99 ${r.p99} ms` +
+      `  ${dialect.padEnd(8)} ${what.padEnd(34)} ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s  ${r.cpuPerEvent.toFixed(0)} µs server CPU/event  p50 ${r.p50} ms  p99 ${r.p99} ms` +
       (r.errors ? `  (${r.errors} not 2xx)` : '') +
       (sqlite ? `  (target ≥ ${target}: ${r.eventsPerSecond >= target ? 'PASS' : 'FAIL'})` : '');
     console.log(line('batches of 1,000, 2 connections', batches, 5000));

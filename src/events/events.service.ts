@@ -11,7 +11,7 @@ import type { PersonKind } from '../people/people.table.ts';
 import type { ProgramTerms } from '../programs/programs.schema.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { formatMoney } from '../public/format.ts';
-import { changeStatus } from '../referrals/pipeline.service.ts';
+import { winReferral } from '../referrals/pipeline.service.ts';
 import type { By } from '../referrals/referrals.service.ts';
 import { issueRewards, refundRewards } from '../rewards/rewards.service.ts';
 import type { BatchResult, Event, EventInput, Recorded } from './events.schema.ts';
@@ -247,14 +247,12 @@ async function attribute(
         .executeTakeFirst();
       if (Number(set.numUpdatedRows) === 1) effects.rewardsIssued = await issueRewards(tx, ws, ctx.by, r.id);
     } else {
-      const before = await rewardIdsOf(tx, ws, r.id);
-      await changeStatus(tx, ws, ctx.by, r.id, 'won', {
+      effects.rewardsIssued = await winReferral(tx, ws, ctx.by, r.id, {
         note: `${e.type === 'purchase' ? 'Purchase' : 'Event'} ${e.external_id} from ${e.source}`,
         data: { eventId: e.id },
         wonEventId: e.id,
       });
       effects.referralWon = r.id;
-      effects.rewardsIssued = (await rewardIdsOf(tx, ws, r.id)).filter((id) => !before.includes(id));
     }
     if (!e.referral_id) await setReferralOf(tx, e, r.id);
     return;
@@ -279,16 +277,6 @@ function qualifies(terms: ProgramTerms, e: EventRow, referredAt: string): boolea
   if (q.type === 'kept_appointment') return e.type === 'appointment_kept';
   if (e.type !== 'purchase') return false;
   return q.type === 'first_purchase' || Number(e.amount) >= q.amount;
-}
-
-async function rewardIdsOf(tx: Db, workspaceId: string, referralId: string) {
-  const rows = await tx
-    .selectFrom('rewards')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('referral_id', '=', referralId)
-    .execute();
-  return rows.map((r) => r.id);
 }
 
 async function refunded(tx: Db, workspaceId: string, purchaseId: string): Promise<number> {

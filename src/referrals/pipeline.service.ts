@@ -345,9 +345,9 @@ async function applyStatus(
   row: ReferralRow,
   to: ReferralStatus,
   extra: StatusExtra,
-): Promise<void> {
+): Promise<string[]> {
   const from = row.status;
-  if (from === to) return;
+  if (from === to) return [];
   if (!transitions[from].includes(to)) {
     const why =
       from === 'void'
@@ -403,7 +403,7 @@ async function applyStatus(
     note,
     ...(Object.keys(data).length ? { data } : {}),
   });
-  if (to === 'won') await onReferralWon(tx, row.workspace_id, by, row);
+  const issued = to === 'won' ? await onReferralWon(tx, row.workspace_id, by, row) : [];
   if (from === 'won')
     await voidReferralRewards(tx, row.workspace_id, by, row.id, `Referral voided: ${set.void_reason}`);
   await emit(tx, row.workspace_id, 'referral.status_changed', {
@@ -414,6 +414,7 @@ async function applyStatus(
     referrerId: row.referrer_id,
     friendId: row.friend_id,
   });
+  return issued;
 }
 
 /**
@@ -434,6 +435,21 @@ export async function changeStatus(
     await applyStatus(tx, by, row, to, extra);
     return getReferral(tx, workspaceId, referralId);
   });
+}
+
+/**
+ * A business event won a referral: like changeStatus to "won", inside the event's transaction,
+ * returning the rewards it issued instead of re-reading the referral.
+ */
+export async function winReferral(
+  tx: Db,
+  workspaceId: string,
+  by: By,
+  referralId: string,
+  extra: StatusExtra,
+): Promise<string[]> {
+  const row = await lockReferral(tx, workspaceId, referralId);
+  return applyStatus(tx, by, row, 'won', extra);
 }
 
 /** Edits a referral: status, assignment, follow-up and appointment times, reasons. */

@@ -79,14 +79,18 @@ export function describeAmount(r: Pick<RewardRow, 'unit' | 'amount' | 'descripti
   return r.unit === 'unit' ? r.description : formatMoney(r.amount, r.unit, country);
 }
 
-/** The net amount of the purchase that won a referral (after refunds); null when none did. */
-async function qualifyingAmount(db: Db, workspaceId: string, eventId: string | null): Promise<number | null> {
+/**
+ * The event that won a referral: when it happened, and for a purchase its net amount after
+ * refunds (what percent rewards are computed on); null when no event won it.
+ */
+async function winningEvent(db: Db, workspaceId: string, eventId: string | null) {
   if (!eventId) return null;
   const row = await db
     .selectFrom('business_events as e')
     .select((eb) => [
       'e.type',
       'e.amount',
+      'e.occurred_at',
       eb
         .selectFrom('business_events as r')
         .select((eb2) => eb2.fn.coalesce(eb2.fn.sum<number>('r.amount'), eb2.lit(0)).as('refunded'))
@@ -97,8 +101,10 @@ async function qualifyingAmount(db: Db, workspaceId: string, eventId: string | n
     .where('e.workspace_id', '=', workspaceId)
     .where('e.id', '=', eventId)
     .executeTakeFirst();
-  if (row?.type !== 'purchase' || row.amount === null) return null;
-  return Number(row.amount) - Number(row.refunded ?? 0);
+  if (!row) return null;
+  const net =
+    row.type === 'purchase' && row.amount !== null ? Number(row.amount) - Number(row.refunded ?? 0) : null;
+  return { net, occurredAt: row.occurred_at };
 }
 
 type Beneficiary = { rule: RewardRule; key: string; reward: Reward; personId?: string; userId?: string };
@@ -108,12 +114,14 @@ async function beneficiaries(tx: Db, ref: ReferralRow, terms: ProgramTerms, ws: 
   const out: Beneficiary[] = [];
   if (terms.referrerReward) {
     const capped = terms.monthlyCap !== null && (await rewardsThisMonth(tx, ref, ws)) >= terms.monthlyCap;
-    const issued = await tx
-      .selectFrom('rewards')
-      .select('id')
-      .where('workspace_id', '=', ws.id)
-      .where('issue_key', '=', `referrer:${ref.id}`)
-      .executeTakeFirst();
+    const issued =
+      capped &&
+      (await tx
+        .selectFrom('rewards')
+        .select('id')
+        .where('workspace_id', '=', ws.id)
+        .where('issue_key', '=', `referrer:${ref.id}`)
+        .executeTakeFirst());
     if (capped && !issued) {
       await addActivity(tx, ws.id, ref.id, by, {
         kind: 'note',
@@ -222,17 +230,9 @@ export async function issueRewards(
     .executeTakeFirstOrThrow();
   if (ref.status !== 'won') return [];
   const terms = await getTerms(tx, workspaceId, ref.terms_id);
-  const base = await qualifyingAmount(tx, workspaceId, ref.won_event_id);
-  let from = ref.won_at ?? nowIso();
-  if (ref.won_event_id) {
-    const e = await tx
-      .selectFrom('business_events')
-      .select('occurred_at')
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', ref.won_event_id)
-      .executeTakeFirst();
-    if (e) from = e.occurred_at;
-  }
+  const won = await winningEvent(tx, workspaceId, ref.won_event_id);
+  const base = won?.net ?? null;
+  const from = won?.occurredAt ?? ref.won_at ?? nowIso();
   const holdUntil = new Date(new Date(from).getTime() + terms.holdDays * DAY).toISOString();
   const issued: string[] = [];
   for (const b of await beneficiaries(tx, ref, terms, ws, by)) {
@@ -401,7 +401,7 @@ export async function refundRewards(
   refund: { eventId: string; purchaseExternalId: string },
 ): Promise<string[]> {
   const terms = await getTerms(tx, workspaceId, ref.terms_id);
-  const net = (await qualifyingAmount(tx, workspaceId, ref.won_event_id)) ?? 0;
+  const net = (await winningEvent(tx, workspaceId, ref.won_event_id))?.net ?? 0;
   const q = terms.qualifyingEvent;
   const stillQualifies = net > 0 && !(q.type === 'first_purchase_over' && net < q.amount);
   const note = `Purchase ${refund.purchaseExternalId} refunded`;
@@ -481,7 +481,13 @@ export async function createThankTask(tx: Db, workspaceId: string, ref: Referral
 }
 
 /** Everything a won referral sets off: its rewards and the thank-you task. */
-export async function onReferralWon(tx: Db, workspaceId: string, by: By, ref: ReferralRow): Promise<void> {
-  await issueRewards(tx, workspaceId, by, ref.id);
+export async function onReferralWon(
+  tx: Db,
+  workspaceId: string,
+  by: By,
+  ref: ReferralRow,
+): Promise<string[]> {
+  const issued = await issueRewards(tx, workspaceId, by, ref.id);
   await createThankTask(tx, workspaceId, ref);
+  return issued;
 }

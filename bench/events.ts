@@ -269,7 +269,8 @@ async function ingestion(dialect: Dialect) {
     const [counts] = (await once(child, 'message')) as [
       { events: number; rewards: number; entries: number; won: number },
     ];
-    await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
+    if (child.exitCode === null)
+      await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
     const sqlite = dialect === 'sqlite';
     const line = (what: string, r: Awaited<ReturnType<typeof load>>, target: number) =>
       `  ${dialect.padEnd(8)} ${what.padEnd(34)} ${r.eventsPerSecond.toFixed(0).padStart(7)} events/s  ${r.cpuPerEvent.toFixed(0)} µs server CPU/event  p50 ${r.p50} ms  p99 ${r.p99} ms` +
@@ -281,8 +282,10 @@ async function ingestion(dialect: Dialect) {
       `  ${dialect.padEnd(8)} stored: ${counts.events} events, ${counts.won} referrals won, ${counts.rewards} rewards, ${counts.entries} ledger entries`,
     );
   } finally {
-    child.kill();
-    await once(child, 'exit').catch(() => {});
+    if (child.exitCode === null) {
+      child.kill();
+      await once(child, 'exit');
+    }
     if (admin) {
       await admin.query(`drop schema ${target} cascade`);
       await admin.end();
@@ -376,8 +379,10 @@ async function balance(dialect: Dialect) {
         `p50 ${r.p50} ms  p99 ${r.p99} ms  max ${r.max} ms  (target < 5 ms: ${Number(r.p99) < 5 ? 'PASS' : 'FAIL'}; seeded in ${r.seeded.toFixed(0)} s)`,
     );
   } finally {
-    child.kill();
-    await once(child, 'exit').catch(() => {});
+    if (child.exitCode === null) {
+      child.kill();
+      await once(child, 'exit');
+    }
     if (admin) {
       await admin.query(`drop schema ${target} cascade`);
       await admin.end();

@@ -450,17 +450,21 @@ async function lookAhead(tx: Db, workspaceId: string, events: EventInput[]) {
   const people = new Map<string, { id: string; kind: PersonKind }>();
   for (let i = 0; i < events.length; i += 500) {
     const part = events.slice(i, i + 500);
-    for (const e of await tx
-      .selectFrom('business_events')
-      .select(['source', 'external_id'])
-      .where('workspace_id', '=', workspaceId)
-      .where(
-        'external_id',
-        'in',
-        part.map((e) => e.externalId),
-      )
-      .execute())
-      existing.add(`${e.source}\u0000${e.external_id}`);
+    // By source too: the unique index leads with it, so SQLite looks the ids up instead of
+    // walking every event of the workspace.
+    for (const source of new Set(part.map((e) => e.source)))
+      for (const e of await tx
+        .selectFrom('business_events')
+        .select(['source', 'external_id'])
+        .where('workspace_id', '=', workspaceId)
+        .where('source', '=', source)
+        .where(
+          'external_id',
+          'in',
+          part.filter((e) => e.source === source).map((e) => e.externalId),
+        )
+        .execute())
+        existing.add(`${e.source}\u0000${e.external_id}`);
     const ids = [
       ...new Set(part.flatMap((e) => (e.person?.externalId && !e.person.id ? [e.person.externalId] : []))),
     ];

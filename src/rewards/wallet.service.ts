@@ -40,35 +40,35 @@ async function toRewards(
   names = new Map<string, string>(),
 ): Promise<RewardOut[]> {
   if (!rows.length) return [];
-  const sums = await rewardSums(
-    db,
-    workspaceId,
-    rows.map((r) => r.id),
-  );
-  const programs = new Map(
-    (
-      await db
-        .selectFrom('programs')
-        .select(['id', 'name'])
-        .where('workspace_id', '=', workspaceId)
-        .where('id', 'in', [...new Set(rows.map((r) => r.program_id))])
-        .execute()
-    ).map((p) => [p.id, p.name]),
-  );
   const unnamed = (id: string | null) => (id && !names.has(id) ? [id] : []);
   const personIds = [...new Set(rows.flatMap((r) => unnamed(r.person_id)))];
   const userIds = [...new Set(rows.flatMap((r) => unnamed(r.user_id)))];
-  if (personIds.length)
-    for (const p of await db
-      .selectFrom('people')
-      .select(['id', 'first_name', 'last_name', 'organisation', 'email'])
+  // Independent reads side by side: on PostgreSQL each is a round trip.
+  const [sums, programRows, people, users] = await Promise.all([
+    rewardSums(
+      db,
+      workspaceId,
+      rows.map((r) => r.id),
+    ),
+    db
+      .selectFrom('programs')
+      .select(['id', 'name'])
       .where('workspace_id', '=', workspaceId)
-      .where('id', 'in', personIds)
-      .execute())
-      names.set(p.id, personName(p));
-  if (userIds.length)
-    for (const u of await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute())
-      names.set(u.id, u.name);
+      .where('id', 'in', [...new Set(rows.map((r) => r.program_id))])
+      .execute(),
+    personIds.length
+      ? db
+          .selectFrom('people')
+          .select(['id', 'first_name', 'last_name', 'organisation', 'email'])
+          .where('workspace_id', '=', workspaceId)
+          .where('id', 'in', personIds)
+          .execute()
+      : [],
+    userIds.length ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [],
+  ]);
+  const programs = new Map(programRows.map((p) => [p.id, p.name]));
+  for (const p of people) names.set(p.id, personName(p));
+  for (const u of users) names.set(u.id, u.name);
   return rows.map((r) => {
     const id = (r.person_id ?? r.user_id) as string;
     return {
@@ -106,24 +106,21 @@ export async function getWallet(
   type: 'person' | 'user',
   id: string,
 ): Promise<Wallet> {
-  const ws = await workspaceOf(db, workspaceId);
-  let name: string;
-  if (type === 'person') {
-    const p = await livePerson(db, workspaceId, id);
-    if (!p) throw notFound('Person');
-    id = p.id;
-    name = personName(p);
-  } else {
-    const u = await db
-      .selectFrom('users as u')
-      .innerJoin('memberships as m', 'm.user_id', 'u.id')
-      .select(['u.id', 'u.name'])
-      .where('m.workspace_id', '=', workspaceId)
-      .where('u.id', '=', id)
-      .executeTakeFirst();
-    if (!u) throw notFound('Staff member');
-    name = u.name;
-  }
+  const [ws, who] = await Promise.all([
+    workspaceOf(db, workspaceId),
+    type === 'person'
+      ? livePerson(db, workspaceId, id).then((p) => p && { id: p.id, name: personName(p) })
+      : db
+          .selectFrom('users as u')
+          .innerJoin('memberships as m', 'm.user_id', 'u.id')
+          .select(['u.id', 'u.name'])
+          .where('m.workspace_id', '=', workspaceId)
+          .where('u.id', '=', id)
+          .executeTakeFirst(),
+  ]);
+  if (!who) throw notFound(type === 'person' ? 'Person' : 'Staff member');
+  ({ id } = who);
+  const name = who.name;
   const column = beneficiaryColumn(type);
   const rows = await db
     .selectFrom('rewards')
@@ -132,25 +129,10 @@ export async function getWallet(
     .where(column, '=', id)
     .orderBy('created_at', 'desc')
     .execute();
-  const rewards = await toRewards(db, workspaceId, rows, new Map([[id, name]]));
-  const balances = new Map<string, Standing & { kind: RewardKind; unit: string }>();
-  for (const r of rewards) {
-    const key = `${r.kind}|${r.unit}`;
-    const b = balances.get(key) ?? {
-      kind: r.kind,
-      unit: r.unit,
-      held: 0,
-      available: 0,
-      redeemed: 0,
-      paid: 0,
-      earned: 0,
-    };
-    for (const k of ['held', 'available', 'redeemed', 'paid', 'earned'] as const) b[k] += r.standing[k];
-    balances.set(key, b);
-  }
+  const rewards$ = toRewards(db, workspaceId, rows, new Map([[id, name]]));
   // By reward id (the entries' own index): joining rewards lets the planner walk the workspace.
-  const entries = rows.length
-    ? await db
+  const history$ = rows.length
+    ? db
         .selectFrom('ledger_entries as e')
         .innerJoin('ledger_postings as p', (j) =>
           j.onRef('p.workspace_id', '=', 'e.workspace_id').onRef('p.id', '=', 'e.posting_id'),
@@ -179,6 +161,23 @@ export async function getWallet(
         .limit(1000)
         .execute()
     : [];
+  const [rewards, entries] = await Promise.all([rewards$, history$]);
+  const balances = new Map<string, Standing & { kind: RewardKind; unit: string }>();
+  for (const r of rewards) {
+    const key = `${r.kind}|${r.unit}`;
+    const b = balances.get(key) ?? {
+      kind: r.kind,
+      unit: r.unit,
+      held: 0,
+      available: 0,
+      redeemed: 0,
+      paid: 0,
+      earned: 0,
+    };
+    for (const k of ['held', 'available', 'redeemed', 'paid', 'earned'] as const) b[k] += r.standing[k];
+    balances.set(key, b);
+  }
+
   const history: Wallet['history'] = [];
   for (const e of entries) {
     let p = history.at(-1);

@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { personRow } from '../test/factories.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -33,30 +34,15 @@ const PG_URL = process.env.VOUCH_BENCH_POSTGRES_URL ?? process.env.VOUCH_TEST_PO
 type Ready = { port: number; key: string };
 type Dialect = 'sqlite' | 'postgres';
 
-function person(workspaceId: string, id: string, i: number, kind: 'customer' | 'prospect', email: string) {
-  const now = new Date().toISOString();
-  return {
-    workspace_id: workspaceId,
-    id,
+const person = (workspaceId: string, i: number, kind: 'customer' | 'prospect', email: string) =>
+  personRow(workspaceId, {
     kind,
     first_name: `P${i}`,
     last_name: 'Bench',
-    organisation: null,
     email,
     email_key: email,
-    phone: null,
     external_id: kind === 'customer' ? `C${i}` : null,
-    address: '{}',
-    how_heard: null,
-    notes: '',
-    marketing_consent_at: null,
-    marketing_consent_source: null,
-    do_not_contact_at: null,
-    merged_into_id: null,
-    created_at: now,
-    updated_at: now,
-  };
-}
+  });
 
 /** In the child: a database with customers and referred friends, and the app listening. */
 async function serveChild(dialect: Dialect, target: string) {
@@ -87,10 +73,10 @@ async function serveChild(dialect: Dialect, target: string) {
     },
   });
   const customers = Array.from({ length: CUSTOMERS }, (_, i) =>
-    person(ws.id, newId(), i, 'customer', `c${i}@bench.example`),
+    person(ws.id, i, 'customer', `c${i}@bench.example`),
   );
   const friends = Array.from({ length: FRIENDS }, (_, i) =>
-    person(ws.id, newId(), i, 'prospect', `f${i}@bench.example`),
+    person(ws.id, i, 'prospect', `f${i}@bench.example`),
   );
   for (const rows of [customers, friends])
     for (let i = 0; i < rows.length; i += 500)
@@ -246,16 +232,31 @@ async function load(
   };
 }
 
-async function ingestion(dialect: Dialect) {
-  const dir = mkdtempSync(join(tmpdir(), 'vouch-events-'));
-  const target = dialect === 'sqlite' ? join(dir, 'bench.db') : `bench_events_${process.pid}`;
-  let admin: import('pg').Client | undefined;
-  if (dialect === 'postgres') {
-    const pg = (await import('pg')).default;
-    admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${target}`);
+/** A SQLite file in a temporary folder, or a PostgreSQL schema; and how to remove it. */
+async function makeTarget(dialect: Dialect, name: string) {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), `vouch-${name}-`));
+    return {
+      target: join(dir, `${name}.db`),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  const target = `bench_${name}_${process.pid}`;
+  await admin.query(`create schema ${target}`);
+  return {
+    target,
+    drop: async () => {
+      await admin.query(`drop schema ${target} cascade`);
+      await admin.end();
+    },
+  };
+}
+
+async function ingestion(dialect: Dialect) {
+  const { target, drop } = await makeTarget(dialect, 'events');
   const child: ChildProcess = fork(SELF, ['serve', dialect, target], {
     stdio: 'inherit',
     execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
@@ -286,11 +287,7 @@ async function ingestion(dialect: Dialect) {
       child.kill();
       await once(child, 'exit');
     }
-    if (admin) {
-      await admin.query(`drop schema ${target} cascade`);
-      await admin.end();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await drop();
   }
 }
 
@@ -362,15 +359,7 @@ async function balanceChild(dialect: Dialect, target: string) {
 }
 
 async function balance(dialect: Dialect) {
-  const dir = mkdtempSync(join(tmpdir(), 'vouch-ledger-'));
-  const target = dialect === 'sqlite' ? join(dir, 'ledger.db') : `bench_ledger_${process.pid}`;
-  let admin: import('pg').Client | undefined;
-  if (dialect === 'postgres') {
-    const pg = (await import('pg')).default;
-    admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${target}`);
-  }
+  const { target, drop } = await makeTarget(dialect, 'ledger');
   const child = fork(SELF, ['balance', dialect, target], { stdio: 'inherit' });
   try {
     const [r] = (await once(child, 'message')) as [{ seeded: number; p50: string; p99: string; max: string }];
@@ -383,11 +372,7 @@ async function balance(dialect: Dialect) {
       child.kill();
       await once(child, 'exit');
     }
-    if (admin) {
-      await admin.query(`drop schema ${target} cascade`);
-      await admin.end();
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await drop();
   }
 }
 

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
+import { personRow } from '../../test/factories.ts';
 import type { Actor } from '../auth/auth.service.ts';
 import { addMember, createUser } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
@@ -116,7 +117,7 @@ async function makeWorld(db: Db, s: Setup, userId: string) {
     referrerId: (
       await db
         .insertInto('people')
-        .values(person(w.id, 'customer', 'ref'))
+        .values(personRow(w.id, { first_name: 'ref' }))
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id,
@@ -141,28 +142,6 @@ async function makeWorld(db: Db, s: Setup, userId: string) {
   }
   return world;
 }
-
-const person = (workspaceId: string, kind: 'customer', name: string) => ({
-  workspace_id: workspaceId,
-  id: newId(),
-  kind,
-  first_name: name,
-  last_name: '',
-  organisation: null,
-  email: null,
-  email_key: null,
-  phone: null,
-  external_id: null,
-  address: '{}',
-  how_heard: null,
-  notes: '',
-  marketing_consent_at: null,
-  marketing_consent_source: null,
-  do_not_contact_at: null,
-  merged_into_id: null,
-  created_at: new Date().toISOString(),
-  updated_at: new Date().toISOString(),
-});
 
 /** The invariants, read straight from the tables. */
 async function check(db: Db, worlds: World[]) {

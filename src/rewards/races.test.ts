@@ -1,6 +1,7 @@
 /** Deliveries and redemptions racing each other over many connections: exactly one effect. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
+import { personRow } from '../../test/factories.ts';
 import { type Actor, addMember, createUser } from '../auth/auth.service.ts';
 import { transaction } from '../db/connect.ts';
 import { EventInput } from '../events/events.schema.ts';
@@ -41,27 +42,7 @@ describe.each(dialects)('races on %s', (dialect) => {
     referrerId = (
       await t.db
         .insertInto('people')
-        .values({
-          workspace_id: ws.id,
-          id: crypto.randomUUID(),
-          kind: 'customer',
-          first_name: 'Rae',
-          last_name: '',
-          organisation: null,
-          email: null,
-          email_key: null,
-          phone: null,
-          external_id: null,
-          address: '{}',
-          how_heard: null,
-          notes: '',
-          marketing_consent_at: null,
-          marketing_consent_source: null,
-          do_not_contact_at: null,
-          merged_into_id: null,
-          created_at: new Date().toISOString(),
-          updated_at: new Date().toISOString(),
-        })
+        .values(personRow(ws.id, { first_name: 'Rae' }))
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;

@@ -106,7 +106,18 @@ export async function getWallet(
   type: 'person' | 'user',
   id: string,
 ): Promise<Wallet> {
-  const [ws, who] = await Promise.all([
+  const column = beneficiaryColumn(type);
+  const rewardsOf = (beneficiary: string) =>
+    db
+      .selectFrom('rewards')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where(column, '=', beneficiary)
+      .orderBy('created_at', 'desc')
+      .execute();
+  // Independent reads side by side (each is a round trip on PostgreSQL); the rewards are read
+  // for the id asked about, and again only when that person was merged into another.
+  const [ws, who, asked] = await Promise.all([
     workspaceOf(db, workspaceId),
     type === 'person'
       ? livePerson(db, workspaceId, id).then((p) => p && { id: p.id, name: personName(p) })
@@ -117,18 +128,12 @@ export async function getWallet(
           .where('m.workspace_id', '=', workspaceId)
           .where('u.id', '=', id)
           .executeTakeFirst(),
+    rewardsOf(id),
   ]);
   if (!who) throw notFound(type === 'person' ? 'Person' : 'Staff member');
-  ({ id } = who);
+  const rows = who.id === id ? asked : await rewardsOf(who.id);
+  id = who.id;
   const name = who.name;
-  const column = beneficiaryColumn(type);
-  const rows = await db
-    .selectFrom('rewards')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where(column, '=', id)
-    .orderBy('created_at', 'desc')
-    .execute();
   const rewards$ = toRewards(db, workspaceId, rows, new Map([[id, name]]));
   // By reward id (the entries' own index): joining rewards lets the planner walk the workspace.
   const history$ = rows.length

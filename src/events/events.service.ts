@@ -85,7 +85,8 @@ function findEvent(db: Db, workspaceId: string, source: string, externalId: stri
  * event leaves the rest of a batch alone.
  */
 /** What a batch looked up for all its events at once. */
-type Known = { isNew?: boolean; person?: { id: string; kind: PersonKind } };
+type Found = { id: string; kind: PersonKind; created?: boolean };
+type Known = { isNew?: boolean; person?: Found };
 
 export async function recordEvent(
   tx: Db,
@@ -144,7 +145,7 @@ async function apply(
     personId = found.id;
     prospect = found.kind === 'prospect';
     referrals = await referralsOf(tx, ws.id, personId);
-    effects.personCreated = (found as { created?: boolean }).created === true;
+    effects.personCreated = found.created === true;
   }
 
   const row: EventRow = {
@@ -199,11 +200,6 @@ async function apply(
   return { status: 'accepted', event: toEvent(row), effects };
 }
 
-/**
- * A referred friend's first qualifying event inside the program's window wins the referral
- * (the oldest open one, if several programs have them), and a purchase of a referral staff
- * already marked won supplies the amount its percent rewards wait for.
- */
 /** A person's referrals that an event may win or that brought them, oldest first. */
 async function referralsOf(tx: Db, workspaceId: string, personId: string) {
   const rows = await tx
@@ -224,6 +220,11 @@ const broughtBy = (referrals: Referrals) =>
     .filter((r) => r.status === 'won')
     .sort((a, b) => (a.won_at ?? '').localeCompare(b.won_at ?? ''))[0]?.id ?? null;
 
+/**
+ * A referred friend's first qualifying event inside the program's window wins the referral
+ * (the oldest open one, if several programs have them), and a purchase of a referral staff
+ * already marked won supplies the amount its percent rewards wait for.
+ */
 async function attribute(
   tx: Db,
   ctx: EventContext,
@@ -320,7 +321,7 @@ async function resolvePerson(
   tx: Db,
   ws: EventContext['workspace'],
   ref: NonNullable<EventInput['person']>,
-): Promise<{ id: string; created: boolean; kind: PersonKind }> {
+): Promise<Found> {
   if (ref.id) {
     const p = await livePerson(tx, ws.id, ref.id);
     if (!p) throw unprocessable('person.id', 'no such person in this workspace');

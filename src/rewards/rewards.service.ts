@@ -4,7 +4,6 @@ import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import type { ProgramTerms, Reward } from '../programs/programs.schema.ts';
 import { getTerms } from '../programs/programs.service.ts';
-import { formatMoney } from '../public/format.ts';
 import { addActivity, type By, personName } from '../referrals/referrals.service.ts';
 import type { ReferralsTable } from '../referrals/referrals.table.ts';
 import { post, reduceLines, rewardSums } from './ledger.ts';
@@ -72,11 +71,6 @@ async function workspaceMoney(db: Db, workspaceId: string): Promise<WorkspaceMon
     .select(['id', 'currency', 'country', 'time_zone', 'approve_rewards'])
     .where('id', '=', workspaceId)
     .executeTakeFirstOrThrow();
-}
-
-/** "$25 credit", "a complimentary adjustment" */
-export function describeAmount(r: Pick<RewardRow, 'unit' | 'amount' | 'description'>, country = 'US') {
-  return r.unit === 'unit' ? r.description : formatMoney(r.amount, r.unit, country);
 }
 
 /**

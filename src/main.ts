@@ -23,6 +23,8 @@ const HELP = `vouch: self-hosted referral system
   vouch user disable EMAIL                        disable a user and end their sessions
   vouch user password EMAIL --password P          set a new password (ends sessions)
   vouch import people FILE --workspace SLUG       import people from CSV (Shopify, Square, template)
+  vouch import transactions FILE --workspace SLUG [--source NAME]
+                                                  import purchases, visits and refunds from CSV
   vouch export people --workspace SLUG [--out F]  export people as CSV (stdout by default)
   vouch backup FILE                               online backup of the SQLite database
 
@@ -75,6 +77,7 @@ export async function main(argv: string[]): Promise<void> {
       workspace: { type: 'string' },
       role: { type: 'string', default: 'owner' },
       out: { type: 'string' },
+      source: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -148,11 +151,16 @@ export async function main(argv: string[]): Promise<void> {
           );
       });
     case 'import':
-      if (sub !== 'people' || !arg) throw new AppError('validation', 'import people FILE --workspace SLUG');
+      if ((sub !== 'people' && sub !== 'transactions') || !arg)
+        throw new AppError('validation', 'import people|transactions FILE --workspace SLUG [--source NAME]');
       if (!process.env[IMPORT_PROCESS_ENV]) return relaunchImport(argv);
       return withDb(config, async (db) => {
-        const { runPeopleImport } = await import('./cli/import-people.ts');
-        const summary = await runPeopleImport(db, await workspaceId(db, values.workspace), arg);
+        const { runPeopleImport, runTransactionsImport } = await import('./cli/import-people.ts');
+        const ws = await workspaceId(db, values.workspace);
+        const summary =
+          sub === 'people'
+            ? await runPeopleImport(db, ws, arg)
+            : await runTransactionsImport(db, ws, arg, values.source ? { source: values.source } : {});
         if (summary.status === 'failed') process.exitCode = 1;
       });
     case 'export':

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import { createWorkspace } from '../workspaces/workspaces.service.ts';
-import { rejectsPath, runPeopleExport, runPeopleImport } from './import-people.ts';
+import { rejectsPath, runPeopleExport, runPeopleImport, runTransactionsImport } from './import-people.ts';
 
 /** Collects what a command prints. */
 function sink() {
@@ -65,6 +65,27 @@ describe.each(dialects)('vouch import/export people on %s', (dialect) => {
     expect(out.text()).toContain('Line 3: a quoted field starting on this line is never closed');
     expect(existsSync(rejectsPath(file))).toBe(false);
     await expect(runPeopleImport(t.db, workspaceId, join(dir, 'nope.csv'))).rejects.toThrow(/No such file/);
+  });
+
+  it('imports transactions once, with their rejects beside the file', async () => {
+    const file = join(dir, 'sales.csv');
+    writeFileSync(
+      file,
+      'order_id,date,total,email\n1001,,12.50,tia@example.com\n1002,,12.505,tia@example.com\n',
+    );
+    const out = sink();
+    const shop = (await createWorkspace(t.db, { name: 'CLI till', country: 'US' })).id;
+    const summary = await runTransactionsImport(t.db, shop, file, { out: out.stream, source: 'till' });
+    expect(summary).toMatchObject({ kind: 'transactions', status: 'done', rowsCreated: 1, rowsRejected: 1 });
+    expect(out.text()).toContain('Imported sales.csv (transactions)');
+    expect(readFileSync(rejectsPath(file), 'utf8')).toContain(
+      '\n3,"amount: ""12.505"" has more decimals than USD has"',
+    );
+    const again = await runTransactionsImport(t.db, shop, file, {
+      out: sink().stream,
+      source: 'till',
+    });
+    expect(again).toMatchObject({ rowsCreated: 0, rowsUnchanged: 1 });
   });
 
   it('exports to a stream', async () => {

@@ -1,6 +1,6 @@
 /**
- * `vouch import people FILE` and `vouch export people`: the importer and exporter with a
- * progress bar on a terminal and a plain summary otherwise.
+ * `vouch import people FILE`, `vouch import transactions FILE` and `vouch export people`: the
+ * importers and exporter with a progress bar on a terminal (people) and a plain summary.
  */
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
@@ -80,8 +80,43 @@ export async function runPeopleImport(
     bar?.stop();
   }
 
-  const lines: string[] = [];
   const from = summary.source === 'CSV' ? 'CSV' : `${summary.source} customer export`;
+  await report(db, workspaceId, file, from, summary, out);
+  return summary;
+}
+
+/**
+ * `vouch import transactions FILE`: purchases, visits and refunds, each recorded exactly once
+ * through the same door as `POST /events` (importing a file again changes nothing).
+ */
+export async function runTransactionsImport(
+  db: Db,
+  workspaceId: string,
+  file: string,
+  opts: CliOptions & { source?: string } = {},
+): Promise<ImportSummary> {
+  await stat(file).catch(() => {
+    throw new AppError('not_found', `No such file: ${file}`);
+  });
+  const { importTransactions } = await import('../events/events.import.ts');
+  const summary = await importTransactions(db, operator(workspaceId), createReadStream(file), {
+    filename: basename(file),
+    ...(opts.source ? { source: opts.source } : {}),
+  });
+  await report(db, workspaceId, file, 'transactions', summary, opts.out ?? process.stdout);
+  return summary;
+}
+
+/** The summary of an import, and its reject file written beside the file. */
+async function report(
+  db: Db,
+  workspaceId: string,
+  file: string,
+  from: string,
+  summary: ImportSummary,
+  out: NodeJS.WritableStream,
+) {
+  const lines: string[] = [];
   lines.push(
     `${summary.status === 'done' ? 'Imported' : 'Import failed:'} ${basename(file)} (${from}), import ${summary.id}`,
   );
@@ -105,7 +140,6 @@ export async function runPeopleImport(
     );
   }
   out.write(`${lines.join('\n')}\n`);
-  return summary;
 }
 
 /** Writes every person of the workspace as CSV (the import template) to `out`, without ending it. */

@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_referral_core.ts';
 import * as m0003 from './migrations/0003_click_rollup.ts';
 import * as m0004 from './migrations/0004_events_rewards.ts';
+import * as m0005 from './migrations/0005_dashboard_rollups.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002_referral_core': m0002,
   '0003_click_rollup': m0003,
   '0004_events_rewards': m0004,
+  '0005_dashboard_rollups': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

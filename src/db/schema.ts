@@ -1,3 +1,4 @@
+import type { LedgerDailyTable, ReferralDailyTable } from '../analytics/analytics.table.ts';
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
 import type { BusinessEventsTable, IdempotencyKeysTable } from '../events/events.table.ts';
 import type { ImportsTable, PeopleTable, PersonTagsTable } from '../people/people.table.ts';
@@ -47,4 +48,6 @@ export interface DB {
   ledger_postings: LedgerPostingsTable;
   ledger_entries: LedgerEntriesTable;
   tasks: TasksTable;
+  referral_daily: ReferralDailyTable;
+  ledger_daily: LedgerDailyTable;
 }

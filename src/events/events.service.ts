@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { countReferral } from '../analytics/rollup.ts';
 import type { Actor } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { inSavepoint } from '../db/group-commit.ts';
@@ -196,6 +197,22 @@ async function apply(
         .where('kind', '=', 'prospect')
         .execute();
     await attribute(tx, ctx, row, referrals, effects);
+  }
+  // Revenue stays with the referral that brought the customer, on the dashboard too.
+  if (row.referral_id && row.amount && (row.type === 'purchase' || row.type === 'refund')) {
+    const bucket = await tx
+      .selectFrom('referrals')
+      .select(['workspace_id', 'program_id', 'channel', 'source_kind', 'assigned_to', 'created_by'])
+      .where('workspace_id', '=', ws.id)
+      .where('id', '=', row.referral_id)
+      .executeTakeFirstOrThrow();
+    await countReferral(
+      tx,
+      bucket,
+      'revenue',
+      row.type === 'refund' ? -row.amount : row.amount,
+      row.occurred_at,
+    );
   }
   return { status: 'accepted', event: toEvent(row), effects };
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { countReferral } from '../analytics/rollup.ts';
 import { type Db, isUniqueViolation, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
@@ -248,10 +249,12 @@ function attribute(db: Db, workspaceId: string, by: By, input: NewReferral): Pro
       created_by: by.userId,
       won_at: null,
       won_event_id: null,
+      source_kind: referrer.kind,
       created_at: now,
       updated_at: now,
     };
     await tx.insertInto('referrals').values(referral).execute();
+    await countReferral(tx, referral, 'referred', 1, now);
     if (input.friendOptIn && !friend.marketing_consent_at) {
       await tx
         .updateTable('people')

@@ -69,6 +69,8 @@ export interface ReferralsTable {
   source_ip_key: string | null;
   created_by: string | null;
   won_at: string | null;
+  /** the referrer's kind when it was made (customer, partner, prospect): the dashboard's "source" */
+  source_kind: string | null;
   /** the business event that won it (a purchase, a kept appointment); null when staff marked it */
   won_event_id: string | null;
   created_at: string;

@@ -1,3 +1,4 @@
+import { countLedger } from '../analytics/rollup.ts';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
@@ -49,22 +50,19 @@ export async function post(
       at,
     })
     .execute();
-  await tx
-    .insertInto('ledger_entries')
-    .values(
-      live.map((l) => ({
-        workspace_id: workspaceId,
-        id: newId(),
-        posting_id: id,
-        reward_id: l.reward.id,
-        program_id: l.reward.program_id,
-        account: l.account,
-        unit: l.reward.unit,
-        amount: l.amount,
-        at,
-      })),
-    )
-    .execute();
+  const entries = live.map((l) => ({
+    workspace_id: workspaceId,
+    id: newId(),
+    posting_id: id,
+    reward_id: l.reward.id,
+    program_id: l.reward.program_id,
+    account: l.account,
+    unit: l.reward.unit,
+    amount: l.amount,
+    at,
+  }));
+  await tx.insertInto('ledger_entries').values(entries).execute();
+  await countLedger(tx, workspaceId, at, entries);
   return id;
 }
 

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, type TestDb, testDb } from '../../test/db.ts';
+import { backfill } from '../db/migrations/0005_dashboard_rollups.ts';
+import { seedDemo } from '../demo/demo.ts';
+
+describe.each(dialects)('dashboard rollups on %s', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await testDb(dialect);
+    await seedDemo(t.db);
+  });
+  afterAll(() => t.close());
+
+  const snapshot = async () => ({
+    referrals: (await t.db.selectFrom('referral_daily').selectAll().execute())
+      .map((r) => ({ ...r, revenue: Number(r.revenue) }))
+      .filter((r) => r.referred || r.contacted || r.appointments || r.won || r.lost || r.revenue)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ledger: (await t.db.selectFrom('ledger_daily').selectAll().execute())
+      .map((r) => ({ ...r, amount: Number(r.amount) }))
+      .filter((r) => r.amount !== 0)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+  });
+
+  it('keeps the rollups equal to what the history adds up to', async () => {
+    const live = await snapshot();
+    expect(live.referrals.reduce((s, r) => s + r.referred, 0)).toBe(30);
+    expect(live.referrals.some((r) => r.won > 0 && r.revenue > 0)).toBe(true);
+    expect(live.ledger.length).toBeGreaterThan(0);
+    await t.db.deleteFrom('referral_daily').execute();
+    await t.db.deleteFrom('ledger_daily').execute();
+    await backfill(t.db);
+    expect(await snapshot()).toEqual(live);
+  });
+});

@@ -1,0 +1,69 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/connect.ts';
+import type { ReferralsTable } from '../referrals/referrals.table.ts';
+
+type Metric = 'referred' | 'contacted' | 'appointments' | 'won' | 'lost' | 'revenue';
+type ReferralBucket = Pick<
+  Selectable<ReferralsTable>,
+  'workspace_id' | 'program_id' | 'channel' | 'source_kind' | 'assigned_to' | 'created_by'
+>;
+
+const day = (at: string) => new Date(at).toISOString().slice(0, 10);
+
+/**
+ * Adds `n` to a referral's daily bucket (program, channel, source, staff) for the UTC day of
+ * `at`, in the caller's transaction, so the dashboard reads sums of days, not the referrals.
+ */
+export async function countReferral(tx: Db, r: ReferralBucket, metric: Metric, n: number, at: string) {
+  if (n === 0) return;
+  const row = {
+    workspace_id: r.workspace_id,
+    day: day(at),
+    program_id: r.program_id,
+    channel: r.channel,
+    source_kind: r.source_kind ?? 'customer',
+    staff_id: r.assigned_to ?? r.created_by ?? '',
+    referred: 0,
+    contacted: 0,
+    appointments: 0,
+    won: 0,
+    lost: 0,
+    revenue: 0,
+    [metric]: n,
+  };
+  await tx
+    .insertInto('referral_daily')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['workspace_id', 'day', 'program_id', 'channel', 'source_kind', 'staff_id'])
+        .doUpdateSet((eb) => ({ [metric]: eb(`referral_daily.${metric}`, '+', n) })),
+    )
+    .execute();
+}
+
+/** Adds a posting's entries to the ledger's daily sums. */
+export async function countLedger(
+  tx: Db,
+  workspaceId: string,
+  at: string,
+  entries: Array<{ program_id: string; account: string; unit: string; amount: number }>,
+) {
+  const sums = new Map<string, { program_id: string; account: string; unit: string; amount: number }>();
+  for (const e of entries) {
+    const key = `${e.program_id}|${e.account}|${e.unit}`;
+    const s = sums.get(key) ?? { program_id: e.program_id, account: e.account, unit: e.unit, amount: 0 };
+    s.amount += e.amount;
+    sums.set(key, s);
+  }
+  for (const s of sums.values())
+    await tx
+      .insertInto('ledger_daily')
+      .values({ workspace_id: workspaceId, day: day(at), ...s })
+      .onConflict((oc) =>
+        oc
+          .columns(['workspace_id', 'day', 'program_id', 'account', 'unit'])
+          .doUpdateSet((eb) => ({ amount: eb('ledger_daily.amount', '+', s.amount) })),
+      )
+      .execute();
+}

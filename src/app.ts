@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
+import { dashboardRoutes } from './analytics/dashboard.routes.ts';
 import { authRoutes, staffRoutes } from './auth/auth.routes.ts';
 import type { Actor } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
@@ -219,6 +220,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       await referralRoutes(scope, deps);
       await eventRoutes(scope, deps);
       await rewardRoutes(scope, deps);
+      await dashboardRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -29,7 +29,7 @@ describe.each(dialects)('dashboard rollups on %s', (dialect) => {
     expect(live.ledger.length).toBeGreaterThan(0);
     await t.db.deleteFrom('referral_daily').execute();
     await t.db.deleteFrom('ledger_daily').execute();
-    await backfill(t.db);
+    await backfill(t.db as unknown as Parameters<typeof backfill>[0]);
     expect(await snapshot()).toEqual(live);
   });
 });

@@ -157,8 +157,8 @@ export async function enterReferral(
 // --- Lists ------------------------------------------------------------------------------------
 
 /** Named by a referrer, not introduced and not opted in: the business must not contact them yet. */
-const waitingSql = sql<SqlBool>`(r.channel = 'named_by_referrer' and r.introduced_at is null and r.friend_opt_in_at is null)`;
-const OPEN: ReferralStatus[] = ['new', 'contacted'];
+export const waitingSql = sql<SqlBool>`(r.channel = 'named_by_referrer' and r.introduced_at is null and r.friend_opt_in_at is null)`;
+export const OPEN: ReferralStatus[] = ['new', 'contacted'];
 
 const likePattern = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 

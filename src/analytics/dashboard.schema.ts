@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const date = z.iso.date('a date like 2026-11-22');
+
+export const DashboardQuery = z.strictObject({
+  from: date.optional().describe('first day (UTC); default 89 days before `to`'),
+  to: date.optional().describe('last day (UTC); default today'),
+  programId: z.uuid().optional(),
+  period: z
+    .enum(['day', 'week', 'month'])
+    .optional()
+    .describe('trend buckets; default week up to 6 months, else month'),
+});
+
+const Flow = z.object({
+  referred: z.number(),
+  contacted: z.number(),
+  appointments: z.number(),
+  won: z.number(),
+  lost: z.number(),
+  revenue: z.number().describe('purchases less refunds of referred customers, minor units'),
+});
+
+export const Dashboard = z.object({
+  range: z.object({ from: z.string(), to: z.string(), period: z.enum(['day', 'week', 'month']) }),
+  currency: z.string(),
+  funnel: z
+    .array(
+      z.object({
+        stage: z.enum(['views', 'referred', 'contacted', 'appointments', 'won']),
+        count: z.number(),
+        conversion: z.number().nullable().describe('this stage over the one before, 0–1'),
+      }),
+    )
+    .describe('link views → referred leads → contacted → appointments → won, within the range'),
+  totals: Flow,
+  rewards: z
+    .array(
+      z.object({
+        unit: z.string(),
+        held: z.number(),
+        available: z.number(),
+        redeemed: z.number(),
+        paid: z.number(),
+        cost: z.number().describe('rewards issued less voided within the range'),
+      }),
+    )
+    .describe('balances at the end of the range, and the cost within it'),
+  trend: z.array(Flow.extend({ period: z.string().describe('first day of the bucket'), views: z.number() })),
+  byProgram: z.array(Flow.extend({ programId: z.string(), name: z.string() })),
+  byChannel: z.array(Flow.extend({ channel: z.string() })),
+  bySource: z.array(Flow.extend({ source: z.string().describe('customer, partner or prospect') })),
+  byStaff: z.array(Flow.extend({ userId: z.string().nullable(), name: z.string() })),
+  topReferrers: z.array(z.object({ personId: z.string(), name: z.string(), won: z.number() })),
+  overdue: z.number().describe('open referrals whose follow-up is past due (now, not in the range)'),
+});
+export type Dashboard = z.infer<typeof Dashboard>;

@@ -27,3 +27,11 @@ export interface LedgerDailyTable {
   unit: string;
   amount: number;
 }
+
+/** Clicks per UTC day and program; database triggers keep it equal to link_clicks_daily. */
+export interface ProgramClicksDailyTable {
+  workspace_id: string;
+  day: string;
+  program_id: string;
+  clicks: number;
+}

@@ -23,7 +23,7 @@ export function periodOf(day: string, period: 'day' | 'week' | 'month'): string 
 
 /**
  * The owner's dashboard: every figure is a sum over the daily rollups (referral_daily,
- * link_clicks_daily, ledger_daily) or an index range, never a scan of the raw rows, so it stays
+ * program_clicks_daily, ledger_daily) or an index range, never a scan of the raw rows, so it stays
  * fast with millions of referrals and clicks, and it never takes a write lock.
  */
 export async function getDashboard(
@@ -66,7 +66,7 @@ export async function getDashboard(
       sums('source_kind'),
       sums('staff_id'),
       db
-        .selectFrom('link_clicks_daily')
+        .selectFrom('program_clicks_daily')
         .select(['day', (eb) => eb.fn.sum<number>('clicks').as('views')])
         .where('workspace_id', '=', ws)
         .where('day', '>=', from)

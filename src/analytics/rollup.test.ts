@@ -33,3 +33,40 @@ describe.each(dialects)('dashboard rollups on %s', (dialect) => {
     expect(await snapshot()).toEqual(live);
   });
 });
+
+describe.each(dialects)('program clicks rollup on %s', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await testDb(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('follows link_clicks_daily, whoever writes it', async () => {
+    const { createWorkspace } = await import('../workspaces/workspaces.service.ts');
+    const ws = (await createWorkspace(t.db, { name: 'Clicks' })).id;
+    const add = (link: string, day: string, clicks: number) =>
+      t.db
+        .insertInto('link_clicks_daily')
+        .values({ workspace_id: ws, link_id: link, day, program_id: 'p1', clicks })
+        .onConflict((oc) =>
+          oc
+            .columns(['workspace_id', 'link_id', 'day'])
+            .doUpdateSet((eb) => ({ clicks: eb('link_clicks_daily.clicks', '+', clicks) })),
+        )
+        .execute();
+    await add('l1', '2026-11-01', 3);
+    await add('l2', '2026-11-01', 4);
+    await add('l1', '2026-11-01', 2);
+    await add('l1', '2026-11-02', 1);
+    const rows = await t.db
+      .selectFrom('program_clicks_daily')
+      .select(['day', 'clicks'])
+      .where('workspace_id', '=', ws)
+      .orderBy('day')
+      .execute();
+    expect(rows.map((r) => [r.day, Number(r.clicks)])).toEqual([
+      ['2026-11-01', 9],
+      ['2026-11-02', 1],
+    ]);
+  });
+});

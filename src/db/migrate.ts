@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_referral_core.ts';
 import * as m0003 from './migrations/0003_click_rollup.ts';
 import * as m0004 from './migrations/0004_events_rewards.ts';
 import * as m0005 from './migrations/0005_dashboard_rollups.ts';
+import * as m0006 from './migrations/0006_program_clicks.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_click_rollup': m0003,
   '0004_events_rewards': m0004,
   '0005_dashboard_rollups': m0005,
+  '0006_program_clicks': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,8 @@
-import type { LedgerDailyTable, ReferralDailyTable } from '../analytics/analytics.table.ts';
+import type {
+  LedgerDailyTable,
+  ProgramClicksDailyTable,
+  ReferralDailyTable,
+} from '../analytics/analytics.table.ts';
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
 import type { BusinessEventsTable, IdempotencyKeysTable } from '../events/events.table.ts';
 import type { ImportsTable, PeopleTable, PersonTagsTable } from '../people/people.table.ts';
@@ -50,4 +54,5 @@ export interface DB {
   tasks: TasksTable;
   referral_daily: ReferralDailyTable;
   ledger_daily: LedgerDailyTable;
+  program_clicks_daily: ProgramClicksDailyTable;
 }

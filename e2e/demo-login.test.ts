@@ -50,7 +50,11 @@ describe('demo login in a browser', () => {
       await page.waitForURL(/\/app\/sign-in/);
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 
+      // The owner's first screen is the dashboard; the people are one click away.
       await signIn(page, server.owner.email, server.owner.password);
+      await page.waitForURL(/\/app\/dashboard$/);
+      await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+      await page.getByRole('navigation').getByRole('link', { name: 'People' }).click();
       await page.waitForURL(/\/app\/people$/);
       await page.getByRole('heading', { name: 'People' }).waitFor();
       const table = page.getByRole('table', { name: 'People' });
@@ -162,7 +166,9 @@ describe('demo login in a browser', () => {
     const { page, problems, done } = await newPage(browser, server.base, PHONE);
     try {
       await page.goto('/app/');
+      // Staff land on the people list, as before; the dashboard is for owners and managers.
       await signIn(page, 'frontdesk@maple-street.example', 'front desk password');
+      await page.waitForURL(/\/app\/people$/);
       await page.getByRole('table', { name: 'People' }).waitFor();
       await page.getByRole('button', { name: 'Open navigation' }).click();
       const nav = page.getByRole('navigation');
@@ -194,7 +200,7 @@ describe('demo login in a browser', () => {
     try {
       await page.goto('/app/');
       await signIn(page, server.owner.email, server.owner.password);
-      await page.getByText(/^1–25 of \d+$/).waitFor();
+      await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
       await page.getByRole('button', { name: /Switch workspace/ }).click();
       await page.getByRole('menuitem', { name: /Riverside Massage Studio/ }).click();
       // The other business has nobody yet, and its name is in the header.

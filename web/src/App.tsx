@@ -1,10 +1,11 @@
 import { lazy } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
-import { RequireRole, RequireSession } from './components/guards.tsx';
+import { Home, RequireRole, RequireSession } from './components/guards.tsx';
 import { Shell } from './components/Shell.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 // One chunk per page: the sign-in screen and the shell load first, the rest on demand.
+const Dashboard = lazy(() => import('./pages/dashboard/Dashboard.tsx'));
 const PeopleList = lazy(() => import('./pages/people/PeopleList.tsx'));
 const PersonNew = lazy(() => import('./pages/people/PersonNew.tsx'));
 const PersonProfile = lazy(() => import('./pages/people/PersonProfile.tsx'));
@@ -32,7 +33,7 @@ export function App() {
           </RequireSession>
         }
       >
-        <Route index element={<Navigate to="/people" replace />} />
+        <Route index element={<Home />} />
         <Route path="people" element={<PeopleList />} />
         <Route path="people/new" element={<PersonNew />} />
         <Route path="people/:id" element={<PersonProfile />} />
@@ -43,6 +44,7 @@ export function App() {
         <Route path="referrals/:id" element={<ReferralDetail />} />
         <Route path="rewards" element={<Rewards />} />
         <Route element={<RequireRole min="manager" />}>
+          <Route path="dashboard" element={<Dashboard />} />
           <Route path="programs/new" element={<ProgramEdit />} />
           <Route path="import" element={<ImportPage />} />
           <Route path="settings" element={<Settings />}>

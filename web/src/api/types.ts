@@ -3,6 +3,7 @@
  * the bundle, and a change on the server shows up here at `tsc` time.
  */
 import type { z } from 'zod';
+import type { Dashboard as DashboardSchema } from '../../../src/analytics/dashboard.schema.ts';
 import type {
   ApiKey as ApiKeySchema,
   NewApiKey as NewApiKeySchema,
@@ -129,3 +130,6 @@ export type EventType = BusinessEvent['type'];
 export type EventInput = z.input<typeof EventInputSchema>;
 export type EventList = z.infer<typeof EventListSchema>;
 export type Recorded = z.infer<typeof RecordedSchema>;
+
+export type Dashboard = z.infer<typeof DashboardSchema>;
+export type DashboardPeriod = Dashboard['range']['period'];

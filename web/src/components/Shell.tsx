@@ -10,6 +10,7 @@ import {
   ScrollArea,
   Text,
   UnstyledButton,
+  VisuallyHidden,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -22,6 +23,7 @@ import { useSession, useSignOut, useSwitchWorkspace } from '../session.tsx';
 import { PageLoader } from './guards.tsx';
 import {
   IconBuilding,
+  IconChart,
   IconCheck,
   IconChevronDown,
   IconCoins,
@@ -38,6 +40,7 @@ type NavItem = { to: string; label: string; icon: ComponentType<{ size?: number 
 
 /** The navigation; later features add their entries here. */
 const NAV: NavItem[] = [
+  { to: '/dashboard', label: 'Dashboard', icon: IconChart, min: 'manager' },
   { to: '/referrals', label: 'Referrals', icon: IconReferrals, min: 'staff' },
   { to: '/people', label: 'People', icon: IconPeople, min: 'staff' },
   { to: '/rewards', label: 'Rewards', icon: IconCoins, min: 'staff' },
@@ -126,11 +129,16 @@ function AccountMenu() {
   return (
     <Menu position="bottom-end" width={240} shadow="md">
       <Menu.Target>
-        <UnstyledButton aria-label="Account" p={4} style={{ borderRadius: 'var(--mantine-radius-md)' }}>
+        <UnstyledButton
+          // Named by its content: "Account", and the name beside the avatar where it shows (WCAG 2.5.3).
+          p={4}
+          style={{ borderRadius: 'var(--mantine-radius-md)' }}
+        >
           <Group gap="xs" wrap="nowrap">
-            <Avatar color="brand" radius="xl" size={32}>
+            <Avatar color="brand" radius="xl" size={32} aria-hidden="true">
               {initials(session.user.name)}
             </Avatar>
+            <VisuallyHidden>Account</VisuallyHidden>
             <Text size="sm" fw={500} visibleFrom="md">
               {session.user.name}
             </Text>
@@ -187,7 +195,7 @@ export function Shell() {
               size="sm"
               aria-label={opened ? 'Close navigation' : 'Open navigation'}
             />
-            <Link to="/people" aria-label="Vouch home" style={{ textDecoration: 'none', color: 'inherit' }}>
+            <Link to="/" aria-label="Vouch home" style={{ textDecoration: 'none', color: 'inherit' }}>
               <Logo />
             </Link>
             <Group visibleFrom="sm" ml="lg" miw={0}>

@@ -36,6 +36,16 @@ export function RequireSession({ children }: { children: ReactNode }) {
   return children;
 }
 
+/** Where the app opens: the dashboard for owners and managers, the people list for staff. */
+export function homePath(role: Role | undefined) {
+  return atLeast(role, 'manager') ? '/dashboard' : '/people';
+}
+
+export function Home() {
+  const { role } = useSession();
+  return <Navigate to={homePath(role)} replace />;
+}
+
 /** Routes for a minimum role; the navigation hides them too, this covers typed-in addresses. */
 export function RequireRole({ min }: { min: Role }) {
   const { role } = useSession();

@@ -114,3 +114,10 @@ export const IconCoins = (p: IconProps) => (
     <path d="M11.5 14v3.5c0 1.1 2 2 4.5 2s4.5-.9 4.5-2V14" />
   </Svg>
 );
+
+export const IconChart = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3.5 20.5h17" />
+    <path d="M6.5 16.5v-5M11 16.5V7.5M15.5 16.5v-3.5M20 16.5V5" />
+  </Svg>
+);

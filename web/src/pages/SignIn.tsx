@@ -18,9 +18,12 @@ import { IconAlert } from '../components/icons.tsx';
 import { Logo } from '../components/Logo.tsx';
 import { useSessionQuery, useSignIn } from '../session.tsx';
 
-/** Only paths inside the app: `next` must not send anyone to another site. */
+/**
+ * Only paths inside the app: `next` must not send anyone to another site. Without one, the
+ * home route picks the first screen for the role.
+ */
 function safeNext(next: string | null) {
-  return next?.startsWith('/') && !next.startsWith('//') ? next : '/people';
+  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
 export function SignIn() {

@@ -1,14 +1,15 @@
-/** Referral flow per UTC day and bucket, kept current with every change (see rollup.ts). */
+/**
+ * Referral flow per UTC day, program and breakdown, kept current with every change
+ * (rollup.ts): dimension "all" (key ''), "channel", "source" (the referrer's kind) or "staff"
+ * (user id, '' for none).
+ */
 export interface ReferralDailyTable {
   workspace_id: string;
+  dim: 'all' | 'channel' | 'source' | 'staff';
   /** YYYY-MM-DD, UTC */
   day: string;
   program_id: string;
-  channel: string;
-  /** the referrer's kind when the referral was made: customer, partner or prospect */
-  source_kind: string;
-  /** the staff member it was assigned to (or who entered it); '' for none */
-  staff_id: string;
+  key: string;
   referred: number;
   contacted: number;
   appointments: number;

@@ -52,6 +52,9 @@ export const Dashboard = z.object({
   bySource: z.array(Flow.extend({ source: z.string().describe('customer, partner or prospect') })),
   byStaff: z.array(Flow.extend({ userId: z.string().nullable(), name: z.string() })),
   topReferrers: z.array(z.object({ personId: z.string(), name: z.string(), won: z.number() })),
-  overdue: z.number().describe('open referrals whose follow-up is past due (now, not in the range)'),
+  overdue: z
+    .number()
+    .describe('open referrals whose follow-up is past due (now, not in the range), up to 1,000'),
+  overdueCapped: z.boolean().describe('there are more than 1,000'),
 });
 export type Dashboard = z.infer<typeof Dashboard>;

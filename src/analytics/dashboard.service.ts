@@ -8,6 +8,7 @@ import { personName } from '../referrals/referrals.service.ts';
 import type { Dashboard, DashboardQuery } from './dashboard.schema.ts';
 
 const DAY = 86_400_000;
+const OVERDUE_CAP = 1000;
 type Flow = Dashboard['totals'];
 const METRICS = ['referred', 'contacted', 'appointments', 'won', 'lost', 'revenue'] as const;
 const emptyFlow = (): Flow => ({ referred: 0, contacted: 0, appointments: 0, won: 0, lost: 0, revenue: 0 });
@@ -39,18 +40,19 @@ export async function getDashboard(
   const days = (Date.parse(to) - Date.parse(from)) / DAY + 1;
   const period = q.period ?? (days <= 186 ? 'week' : 'month');
 
-  const flows = db
-    .selectFrom('referral_daily')
-    .where('workspace_id', '=', ws)
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string));
-  const sums = <K extends 'day' | 'program_id' | 'channel' | 'source_kind' | 'staff_id'>(key: K) =>
-    flows
-      .select((eb) => [key, ...METRICS.map((m) => eb.fn.sum<number>(m).as(m))])
-      .groupBy(key)
+  /** Sums of one breakdown's rows in the range, grouped by `by` (its key, the day or program). */
+  const sums = (dim: 'all' | 'channel' | 'source' | 'staff', by: 'key' | 'day' | 'program_id') =>
+    db
+      .selectFrom('referral_daily')
+      .select((eb) => [eb.ref(by).as('by'), ...METRICS.map((m) => eb.fn.sum<number>(m).as(m))])
+      .where('workspace_id', '=', ws)
+      .where('dim', '=', dim)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string))
+      .groupBy(by)
       .execute() as unknown as Promise<
-      Array<Record<K, string> & Record<(typeof METRICS)[number], number | string>>
+      Array<{ by: string } & Record<(typeof METRICS)[number], number | string>>
     >;
   const flowOf = (r: Record<(typeof METRICS)[number], number | string>): Flow =>
     Object.fromEntries(METRICS.map((m) => [m, Number(r[m] ?? 0)])) as Flow;
@@ -60,11 +62,11 @@ export async function getDashboard(
   const [workspace, byDay, byProgram, byChannel, bySource, byStaff, views, ledger, top, overdue] =
     await Promise.all([
       db.selectFrom('workspaces').select('currency').where('id', '=', ws).executeTakeFirstOrThrow(),
-      sums('day'),
-      sums('program_id'),
-      sums('channel'),
-      sums('source_kind'),
-      sums('staff_id'),
+      sums('all', 'day'),
+      sums('all', 'program_id'),
+      sums('channel', 'key'),
+      sums('source', 'key'),
+      sums('staff', 'key'),
       db
         .selectFrom('program_clicks_daily')
         .select(['day', (eb) => eb.fn.sum<number>('clicks').as('views')])
@@ -89,37 +91,43 @@ export async function getDashboard(
         .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string))
         .groupBy(['unit', 'account'])
         .execute(),
+      // Wins counted per referrer from the covering index first; names only for the ten.
       db
-        .selectFrom('referrals as r')
-        .innerJoin('people as p', (j) =>
-          j.onRef('p.workspace_id', '=', 'r.workspace_id').onRef('p.id', '=', 'r.referrer_id'),
+        .selectFrom((qb) =>
+          qb
+            .selectFrom('referrals as r')
+            .select((eb) => ['r.referrer_id', eb.fn.countAll<number>().as('won')])
+            .where('r.workspace_id', '=', ws)
+            .where('r.won_at', '>=', `${from}T00:00:00.000Z`)
+            .where('r.won_at', '<', new Date(Date.parse(to) + DAY).toISOString())
+            .where('r.status', '=', 'won')
+            .$if(Boolean(q.programId), (qb2) => qb2.where('r.program_id', '=', q.programId as string))
+            .groupBy('r.referrer_id')
+            .orderBy('won', 'desc')
+            .orderBy('r.referrer_id')
+            .limit(10)
+            .as('t'),
         )
-        .select((eb) => [
-          'r.referrer_id',
-          'p.first_name',
-          'p.last_name',
-          'p.organisation',
-          'p.email',
-          eb.fn.countAll<number>().as('won'),
-        ])
-        .where('r.workspace_id', '=', ws)
-        .where('r.won_at', '>=', `${from}T00:00:00.000Z`)
-        .where('r.won_at', '<', new Date(Date.parse(to) + DAY).toISOString())
-        .where('r.status', '=', 'won')
-        .$if(Boolean(q.programId), (qb) => qb.where('r.program_id', '=', q.programId as string))
-        .groupBy(['r.referrer_id', 'p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
-        .orderBy('won', 'desc')
-        .orderBy('r.referrer_id')
-        .limit(10)
+        .innerJoin('people as p', (j) => j.onRef('p.id', '=', 't.referrer_id').on('p.workspace_id', '=', ws))
+        .select(['t.referrer_id', 't.won', 'p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
+        .orderBy('t.won', 'desc')
+        .orderBy('t.referrer_id')
         .execute(),
+      // Counted up to a cap: past it the owner needs to act, not an exact figure.
       db
-        .selectFrom('referrals as r')
+        .selectFrom((qb) =>
+          qb
+            .selectFrom('referrals as r')
+            .select('r.id')
+            .where('r.workspace_id', '=', ws)
+            .where('r.status', 'in', OPEN)
+            .where('r.follow_up_due_at', '<', now)
+            .where(sql<SqlBool>`not ${waitingSql}`)
+            .$if(Boolean(q.programId), (qb2) => qb2.where('r.program_id', '=', q.programId as string))
+            .limit(OVERDUE_CAP + 1)
+            .as('o'),
+        )
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('r.workspace_id', '=', ws)
-        .where('r.status', 'in', OPEN)
-        .where('r.follow_up_due_at', '<', now)
-        .where(sql<SqlBool>`not ${waitingSql}`)
-        .$if(Boolean(q.programId), (qb) => qb.where('r.program_id', '=', q.programId as string))
         .executeTakeFirstOrThrow(),
     ]);
 
@@ -132,18 +140,18 @@ export async function getDashboard(
           .where(
             'id',
             'in',
-            byProgram.map((r) => r.program_id),
+            byProgram.map((r) => r.by),
           )
           .execute()
       : [],
-    byStaff.some((r) => r.staff_id)
+    byStaff.some((r) => r.by)
       ? db
           .selectFrom('users')
           .select(['id', 'name'])
           .where(
             'id',
             'in',
-            byStaff.flatMap((r) => (r.staff_id ? [r.staff_id] : [])),
+            byStaff.flatMap((r) => (r.by ? [r.by] : [])),
           )
           .execute()
       : [],
@@ -165,7 +173,7 @@ export async function getDashboard(
     bucket(new Date(t).toISOString().slice(0, 10));
   for (const r of byDay) {
     const f = flowOf(r);
-    const b = bucket(r.day);
+    const b = bucket(r.by);
     for (const m of METRICS) {
       b[m] += f[m];
       totals[m] += f[m];
@@ -200,9 +208,9 @@ export async function getDashboard(
 
   const names = new Map([...programs, ...staff].map((x) => [x.id, x.name]));
   const byFlow = <T>(
-    rows: Array<Record<(typeof METRICS)[number], number | string>>,
-    label: (r: never) => T,
-  ) => rows.map((r) => ({ ...label(r as never), ...flowOf(r) })).sort((a, b) => b.referred - a.referred);
+    rows: Array<{ by: string } & Record<(typeof METRICS)[number], number | string>>,
+    label: (key: string) => T,
+  ) => rows.map((r) => ({ ...label(r.by), ...flowOf(r) })).sort((a, b) => b.referred - a.referred);
 
   return {
     range: { from, to, period },
@@ -211,17 +219,15 @@ export async function getDashboard(
     totals,
     rewards: [...rewards.values()],
     trend: [...trend.values()].sort((a, b) => a.period.localeCompare(b.period)),
-    byProgram: byFlow(byProgram, (r: { program_id: string }) => ({
-      programId: r.program_id,
-      name: names.get(r.program_id) ?? '',
-    })),
-    byChannel: byFlow(byChannel, (r: { channel: string }) => ({ channel: r.channel })),
-    bySource: byFlow(bySource, (r: { source_kind: string }) => ({ source: r.source_kind })),
-    byStaff: byFlow(byStaff, (r: { staff_id: string }) => ({
-      userId: r.staff_id || null,
-      name: r.staff_id ? (names.get(r.staff_id) ?? 'former staff member') : 'nobody (not assigned)',
+    byProgram: byFlow(byProgram, (programId) => ({ programId, name: names.get(programId) ?? '' })),
+    byChannel: byFlow(byChannel, (channel) => ({ channel })),
+    bySource: byFlow(bySource, (source) => ({ source })),
+    byStaff: byFlow(byStaff, (userId) => ({
+      userId: userId || null,
+      name: userId ? (names.get(userId) ?? 'former staff member') : 'nobody (not assigned)',
     })),
     topReferrers: top.map((t) => ({ personId: t.referrer_id, name: personName(t), won: Number(t.won) })),
-    overdue: Number(overdue.n),
+    overdue: Math.min(Number(overdue.n), OVERDUE_CAP),
+    overdueCapped: Number(overdue.n) > OVERDUE_CAP,
   };
 }

@@ -11,18 +11,16 @@ type ReferralBucket = Pick<
 const day = (at: string) => new Date(at).toISOString().slice(0, 10);
 
 /**
- * Adds `n` to a referral's daily bucket (program, channel, source, staff) for the UTC day of
- * `at`, in the caller's transaction, so the dashboard reads sums of days, not the referrals.
+ * Adds `n` to a referral's daily rows (overall, and by its channel, source and staff member)
+ * for the UTC day of `at`, in the caller's transaction, so the dashboard reads sums of days, not
+ * the referrals.
  */
 export async function countReferral(tx: Db, r: ReferralBucket, metric: Metric, n: number, at: string) {
   if (n === 0) return;
-  const row = {
+  const base = {
     workspace_id: r.workspace_id,
     day: day(at),
     program_id: r.program_id,
-    channel: r.channel,
-    source_kind: r.source_kind ?? 'customer',
-    staff_id: r.assigned_to ?? r.created_by ?? '',
     referred: 0,
     contacted: 0,
     appointments: 0,
@@ -33,10 +31,15 @@ export async function countReferral(tx: Db, r: ReferralBucket, metric: Metric, n
   };
   await tx
     .insertInto('referral_daily')
-    .values(row)
+    .values([
+      { ...base, dim: 'all', key: '' },
+      { ...base, dim: 'channel', key: r.channel },
+      { ...base, dim: 'source', key: r.source_kind ?? 'customer' },
+      { ...base, dim: 'staff', key: r.assigned_to ?? r.created_by ?? '' },
+    ])
     .onConflict((oc) =>
       oc
-        .columns(['workspace_id', 'day', 'program_id', 'channel', 'source_kind', 'staff_id'])
+        .columns(['workspace_id', 'dim', 'day', 'program_id', 'key'])
         .doUpdateSet((eb) => ({ [metric]: eb(`referral_daily.${metric}`, '+', n) })),
     )
     .execute();

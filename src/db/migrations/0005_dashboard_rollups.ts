@@ -13,28 +13,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`update referrals set source_kind = (select p.kind from people p
     where p.workspace_id = referrals.workspace_id and p.id = referrals.referrer_id)`.execute(db);
 
+  // One row per day, program and breakdown: dimension "all" (key ''), "channel", "source" (the
+  // referrer's kind) and "staff" (who it is assigned to, or who entered it). Each dashboard query
+  // reads one dimension's rows for the range, not every combination of them.
   await db.schema
     .createTable('referral_daily')
     .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+    .addColumn('dim', 'text', (c) => c.notNull().check(sql`dim in ('all', 'channel', 'source', 'staff')`))
     .addColumn('day', 'text', (c) => c.notNull())
     .addColumn('program_id', 'text', (c) => c.notNull())
-    .addColumn('channel', 'text', (c) => c.notNull())
-    .addColumn('source_kind', 'text', (c) => c.notNull())
-    .addColumn('staff_id', 'text', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('referred', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('contacted', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('appointments', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('won', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('lost', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('revenue', 'bigint', (c) => c.notNull().defaultTo(0))
-    .addPrimaryKeyConstraint('referral_daily_pk', [
-      'workspace_id',
-      'day',
-      'program_id',
-      'channel',
-      'source_kind',
-      'staff_id',
-    ])
+    .addPrimaryKeyConstraint('referral_daily_pk', ['workspace_id', 'dim', 'day', 'program_id', 'key'])
     .execute();
 
   await db.schema
@@ -48,11 +43,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('ledger_daily_pk', ['workspace_id', 'day', 'program_id', 'account', 'unit'])
     .execute();
 
-  // Top referrers by wins in a date range read this index, not the whole table.
+  // Top referrers by wins in a date range read only this index (it covers the query).
   await db.schema
     .createIndex('referrals_won')
     .on('referrals')
-    .columns(['workspace_id', 'won_at', 'referrer_id'])
+    .columns(['workspace_id', 'won_at', 'status', 'program_id', 'referrer_id'])
     .execute();
 
   await backfill(db);
@@ -69,6 +64,12 @@ export async function backfill(db: Kysely<unknown>): Promise<void> {
   const bucket = sql.raw(
     `r.program_id as program_id, r.channel as channel, coalesce(r.source_kind, 'customer') as source_kind, coalesce(r.assigned_to, r.created_by, '') as staff`,
   );
+  const dims = [
+    ['all', sql.raw(`''`)],
+    ['channel', sql.raw('channel')],
+    ['source', sql.raw('source_kind')],
+    ['staff', sql.raw('staff')],
+  ] as const;
   for (const [metric, from] of [
     [
       'referred',
@@ -91,16 +92,16 @@ export async function backfill(db: Kysely<unknown>): Promise<void> {
         from business_events e join referrals r on r.workspace_id = e.workspace_id and r.id = e.referral_id
         where e.type in ('purchase', 'refund')`,
     ],
-  ] as const) {
-    await sql`insert into referral_daily (workspace_id, day, program_id, channel, source_kind, staff_id, ${sql.ref(metric)})
-      select workspace_id, day, program_id, channel, source_kind, staff, sum(n) from (${from}) as x
-      where true
-      group by workspace_id, day, program_id, channel, source_kind, staff
-      on conflict (workspace_id, day, program_id, channel, source_kind, staff_id)
-      do update set ${sql.ref(metric)} = referral_daily.${sql.ref(metric)} + excluded.${sql.ref(metric)}`.execute(
-      db,
-    );
-  }
+  ] as const)
+    for (const [dim, key] of dims)
+      await sql`insert into referral_daily (workspace_id, dim, day, program_id, key, ${sql.ref(metric)})
+        select workspace_id, ${dim}, day, program_id, ${key}, sum(n) from (${from}) as x
+        where true
+        group by workspace_id, day, program_id${dim === 'all' ? sql`` : sql`, ${key}`}
+        on conflict (workspace_id, dim, day, program_id, key)
+        do update set ${sql.ref(metric)} = referral_daily.${sql.ref(metric)} + excluded.${sql.ref(metric)}`.execute(
+        db,
+      );
   await sql`insert into ledger_daily (workspace_id, day, program_id, account, unit, amount)
     select workspace_id, ${day('at')}, program_id, account, unit, sum(amount) from ledger_entries
     where true

@@ -29,7 +29,12 @@ export const Dashboard = z.object({
       z.object({
         stage: z.enum(['views', 'referred', 'contacted', 'appointments', 'won']),
         count: z.number(),
-        conversion: z.number().nullable().describe('this stage over the one before, 0–1'),
+        conversion: z
+          .number()
+          .nullable()
+          .describe(
+            'this stage over the one before, 0–1; for "referred", referrals through links over link views',
+          ),
       }),
     )
     .describe('link views → referred leads → contacted → appointments → won, within the range'),

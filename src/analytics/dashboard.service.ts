@@ -1,6 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { z } from 'zod';
-import type { Actor } from '../auth/auth.service.ts';
+import { type Actor, requireRole } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { OPEN, waitingSql } from '../referrals/pipeline.service.ts';
@@ -32,6 +32,7 @@ export async function getDashboard(
   actor: Actor,
   q: z.output<typeof DashboardQuery>,
 ): Promise<Dashboard> {
+  requireRole(actor, 'manager');
   const ws = actor.workspaceId;
   const to = q.to ?? new Date().toISOString().slice(0, 10);
   const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 89 * DAY).toISOString().slice(0, 10);
@@ -192,9 +193,12 @@ export async function getDashboard(
     ['appointments', totals.appointments],
     ['won', totals.won],
   ] as const;
+  // Views lead to link referrals only; the other channels (coupons, names, the desk) have no views.
+  const fromLinks = Number(byChannel.find((c) => c.by === 'link')?.referred ?? 0);
   const funnel = stages.map(([stage, count], i) => {
     const before = i === 0 ? null : (stages[i - 1] as readonly [string, number])[1];
-    return { stage, count, conversion: before ? count / before : null };
+    const converted = stage === 'referred' ? fromLinks : count;
+    return { stage, count, conversion: before ? converted / before : null };
   });
 
   const rewards = new Map<string, Dashboard['rewards'][number]>();

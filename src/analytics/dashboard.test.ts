@@ -83,5 +83,8 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     expect(month.range.period).toBe('month');
     expect(month.trend[0].period).toBe('2025-01-01');
     expect((await api('GET', '/api/v1/dashboard?from=2026-12-01&to=2026-11-01')).statusCode).toBe(400);
+    // Revenue and rewards are for owners and managers.
+    const desk = await t.signIn({ role: 'staff' });
+    expect((await desk.req('GET', '/api/v1/dashboard')).statusCode).toBe(403);
   });
 });

@@ -58,7 +58,7 @@ async function child(dialect: Dialect, target: string) {
   const at = (expr: string) =>
     pg
       ? sql.raw(
-          `to_char(to_timestamp((${start} + (${expr}) * ${(DAYS * 86_400_000) / REFERRALS}) / 1000.0) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+          `to_char(to_timestamp((${start} + (${expr})::bigint * ${(DAYS * 86_400_000) / REFERRALS}) / 1000.0) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
         )
       : sql.raw(
           `strftime('%Y-%m-%dT%H:%M:%fZ', (${start} + (${expr}) * ${(DAYS * 86_400_000) / REFERRALS}) / 1000.0, 'unixepoch')`,
@@ -115,7 +115,7 @@ async function child(dialect: Dialect, target: string) {
   const dayOf = (expr: string) =>
     pg
       ? sql.raw(
-          `to_char(to_timestamp((${start} + (${expr}) * 86400000) / 1000.0) at time zone 'UTC', 'YYYY-MM-DD')`,
+          `to_char(to_timestamp((${start} + (${expr})::bigint * 86400000) / 1000.0) at time zone 'UTC', 'YYYY-MM-DD')`,
         )
       : sql.raw(`strftime('%Y-%m-%d', (${start} + (${expr}) * 86400000) / 1000.0, 'unixepoch')`);
   await sql`insert into link_clicks_daily (workspace_id, link_id, day, program_id, clicks)

@@ -5,10 +5,10 @@ import { sql } from 'kysely';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
-import { newId, nowIso } from '../lib/ids.ts';
+import { nowIso } from '../lib/ids.ts';
 import { headerKey, unguardCell } from '../people/csv-columns.ts';
 import { type Chunk, ImportFileError, utf8Chunks } from '../people/csv-input.ts';
-import { type ImportSummary, toImport } from '../people/people.import.ts';
+import { type ImportSummary, startImport, toImport } from '../people/people.import.ts';
 import { byOf } from '../referrals/pipeline.service.ts';
 import { EventInput } from './events.schema.ts';
 import { type EventContext, recordEvent } from './events.service.ts';
@@ -116,24 +116,7 @@ export async function importTransactions(
     by: { ...by, label: `${by.label} (import ${opts.filename})` },
     now: opts.now ?? new Date(),
   };
-  const row = {
-    workspace_id: ws.id,
-    id: newId(),
-    kind: 'transactions' as const,
-    filename: opts.filename.replace(/[^\w. -]+/g, '_').slice(0, 200) || 'transactions.csv',
-    status: 'running' as const,
-    rows_total: 0,
-    rows_created: 0,
-    rows_updated: 0,
-    rows_unchanged: 0,
-    rows_rejected: 0,
-    rejects_csv: '',
-    error: null,
-    created_by: actor.userId,
-    created_at: nowIso(),
-    finished_at: null,
-  };
-  await db.insertInto('imports').values(row).execute();
+  const row = await startImport(db, actor, 'transactions', opts.filename);
 
   const counts = { accepted: 0, duplicates: 0, rejected: 0 };
   let rejects: string[][] = [];

@@ -101,6 +101,34 @@ const WORKER_BYTES = 512 * 1024;
 /** A worker is started once the file is bigger than this many pieces; small files stay inline. */
 const WORKER_AFTER_PIECES = 16;
 
+/** The import's row, `running` until it ends: the import history and its reject file live there. */
+export async function startImport(
+  db: Db,
+  actor: Actor,
+  kind: ImportsTable['kind'],
+  filename: string,
+): Promise<Selectable<ImportsTable>> {
+  const row: Selectable<ImportsTable> = {
+    workspace_id: actor.workspaceId,
+    id: newId(),
+    kind,
+    filename: cleanFilename(filename),
+    status: 'running',
+    rows_total: 0,
+    rows_created: 0,
+    rows_updated: 0,
+    rows_unchanged: 0,
+    rows_rejected: 0,
+    rejects_csv: '',
+    error: null,
+    created_by: actor.userId,
+    created_at: nowIso(),
+    finished_at: null,
+  };
+  await db.insertInto('imports').values(row).execute();
+  return row;
+}
+
 /**
  * Imports people from a CSV file, streaming. The file is cut into pieces at record boundaries;
  * each piece is parsed and every row validated (the same `PersonInput` and `preparePerson` as
@@ -123,24 +151,7 @@ export async function importPeople(
     .select('country')
     .where('id', '=', actor.workspaceId)
     .executeTakeFirstOrThrow();
-  const row: Selectable<ImportsTable> = {
-    workspace_id: actor.workspaceId,
-    id: newId(),
-    kind: 'people',
-    filename: cleanFilename(opts.filename),
-    status: 'running',
-    rows_total: 0,
-    rows_created: 0,
-    rows_updated: 0,
-    rows_unchanged: 0,
-    rows_rejected: 0,
-    rejects_csv: '',
-    error: null,
-    created_by: actor.userId,
-    created_at: nowIso(),
-    finished_at: null,
-  };
-  await db.insertInto('imports').values(row).execute();
+  const row = await startImport(db, actor, 'people', opts.filename);
   const untune = db.dialect === 'sqlite' ? await tuneSqlite(db) : null;
 
   let bytes = 0;

@@ -485,7 +485,7 @@ export async function liability(db: Db, actor: Actor): Promise<z.output<typeof L
 
 // --- Thank-you tasks ---------------------------------------------------------------------------
 
-export async function listTasks(db: Db, actor: Actor, q: z.output<typeof TaskQuery>) {
+export async function listTasks(db: Db, actor: Actor, q: z.output<typeof TaskQuery> & { id?: string }) {
   const ws = actor.workspaceId;
   const open = q.open === 'true';
   const base = db
@@ -494,7 +494,8 @@ export async function listTasks(db: Db, actor: Actor, q: z.output<typeof TaskQue
       j.onRef('p.workspace_id', '=', 't.workspace_id').onRef('p.id', '=', 't.person_id'),
     )
     .where('t.workspace_id', '=', ws)
-    .where('t.done_at', open ? 'is' : 'is not', null);
+    .where('t.done_at', open ? 'is' : 'is not', null)
+    .$if(Boolean(q.id), (qb) => qb.where('t.id', '=', q.id as string));
   const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
   const rows = await base
     .selectAll('t')
@@ -551,9 +552,7 @@ export async function completeTask(db: Db, actor: Actor, id: string, input: z.ou
     if (input.gift && task.referral_id)
       await recordGift(tx, ws, by, task.referral_id, task.person_id, input.gift);
   });
-  return (await listTasks(db, actor, { open: 'false', page: 1, pageSize: 500 })).items.find(
-    (t) => t.id === id,
-  );
+  return (await listTasks(db, actor, { open: 'false', page: 1, pageSize: 1, id })).items[0];
 }
 
 async function recordGift(

@@ -2,7 +2,7 @@ import { type Actor, addMember, createUser } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { transaction } from '../db/connect.ts';
 import { recordEvent } from '../events/events.service.ts';
-import { newId, nowIso } from '../lib/ids.ts';
+import { newId, nowIso, withClock } from '../lib/ids.ts';
 import { randomToken } from '../lib/secrets.ts';
 import { PersonInput } from '../people/people.schema.ts';
 import { preparePerson } from '../people/people.service.ts';
@@ -383,43 +383,75 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
     'lost',
   ];
   const names = ['Paula', 'Quinn', 'Reggie', 'Sana', 'Theo', 'Uma', 'Vic', 'Wren', 'Yara', 'Zane'];
+  // Spread over the last twelve weeks, each step a few days after the one before, so the
+  // dashboard's trend and the pipeline's overdue list have something to show.
+  const DAY = 86_400_000;
+  let t = 0;
+  const clock = () => t;
   for (const [i, referrerId] of referrers.entries()) {
-    await getOrCreateLink(db, workspaceId, program.id, referrerId);
+    t = Date.now() - (84 - i * 2.6) * DAY;
+    const linkId = await getOrCreateLink(db, workspaceId, program.id, referrerId).then((r) => r.link.id);
     const channel = (['link', 'named_by_referrer', 'staff', 'how_heard'] as const)[i % 4]!;
-    const { referral } = await createReferral(db, workspaceId, by, {
-      programId: program.id,
-      referrerId,
-      channel,
-      friend: {
-        firstName: names[i % names.length]!,
-        lastName: `Friend${i}`,
-        email: `friend${i}@example.net`,
-        phone: `(217) 555-${2000 + i}`,
-      },
-      introduced: channel !== 'named_by_referrer' || i % 8 === 1,
-      friendOptIn: channel === 'link' || channel === 'how_heard' ? { source: 'demo' } : null,
+    await withClock(clock, async () => {
+      const { referral } = await createReferral(db, workspaceId, by, {
+        programId: program.id,
+        referrerId,
+        channel,
+        friend: {
+          firstName: names[i % names.length]!,
+          lastName: `Friend${i}`,
+          email: `friend${i}@example.net`,
+          phone: `(217) 555-${2000 + i}`,
+        },
+        introduced: channel !== 'named_by_referrer' || i % 8 === 1,
+        friendOptIn: channel === 'link' || channel === 'how_heard' ? { source: 'demo' } : null,
+        ...(channel === 'link' ? { linkId } : {}),
+      });
+      const stage = stages[Math.floor(rand() * stages.length)]!;
+      if (stage === 'new' || referral.waitingForIntroduction) return;
+      t += DAY;
+      await changeStatus(db, workspaceId, by, referral.id, 'contacted');
+      if (stage === 'appointment' || stage === 'won') {
+        t += 2 * DAY;
+        await changeStatus(db, workspaceId, by, referral.id, 'appointment', {
+          appointmentAt: new Date(t + (1 + Math.floor(rand() * 10)) * DAY).toISOString(),
+        });
+      }
+      // The friend's first visit, as the booking system reports it: this wins the referral.
+      if (stage === 'won') {
+        t += 5 * DAY;
+        await recordEvent(db, demoContext(workspaceId, by), {
+          type: 'purchase',
+          source: 'demo-pos',
+          externalId: `first-visit-${i}`,
+          occurredAt: new Date(t).toISOString(),
+          person: { id: referral.friend.id, firstName: '', lastName: '' },
+          amount: 12_000,
+          note: 'New-patient exam and first adjustment',
+        });
+      }
+      if (stage === 'lost') {
+        t += 4 * DAY;
+        await changeStatus(db, workspaceId, by, referral.id, 'lost', {
+          lostReason: 'Went with a clinic closer to work',
+        });
+      }
     });
-    const stage = stages[Math.floor(rand() * stages.length)]!;
-    if (stage === 'new' || referral.waitingForIntroduction) continue;
-    await changeStatus(db, workspaceId, by, referral.id, 'contacted');
-    if (stage === 'appointment' || stage === 'won') {
-      await changeStatus(db, workspaceId, by, referral.id, 'appointment', {
-        appointmentAt: new Date(Date.now() + (1 + Math.floor(rand() * 10)) * 86_400_000).toISOString(),
-      });
-    }
-    // The friend's first visit, as the booking system reports it: this wins the referral.
-    if (stage === 'won')
-      await recordEvent(db, demoContext(workspaceId, by), {
-        type: 'purchase',
-        source: 'demo-pos',
-        externalId: `first-visit-${i}`,
-        person: { id: referral.friend.id, firstName: '', lastName: '' },
-        amount: 12_000,
-        note: 'New-patient exam and first adjustment',
-      });
-    if (stage === 'lost')
-      await changeStatus(db, workspaceId, by, referral.id, 'lost', {
-        lostReason: 'Went with a clinic closer to work',
-      });
+  }
+  // People open the referral links: a few views a day on each link, over the same weeks.
+  const links = await db
+    .selectFrom('referral_links')
+    .select(['id', 'program_id'])
+    .where('workspace_id', '=', workspaceId)
+    .execute();
+  for (let d = 84; d >= 0; d--) {
+    const day = new Date(Date.now() - d * DAY).toISOString().slice(0, 10);
+    const rows = links.flatMap((l) => {
+      const clicks = rand() < 0.1 ? 1 + Math.floor(rand() * 2) : 0;
+      return clicks
+        ? [{ workspace_id: workspaceId, link_id: l.id, day, program_id: l.program_id, clicks }]
+        : [];
+    });
+    if (rows.length) await db.insertInto('link_clicks_daily').values(rows).execute();
   }
 }

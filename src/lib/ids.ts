@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomFillSync } from 'node:crypto';
 
 const buf = Buffer.alloc(16);
@@ -33,4 +34,13 @@ export function newId(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export const nowIso = () => new Date().toISOString();
+const clocks = new AsyncLocalStorage<() => number>();
+
+/** The time as ISO 8601 UTC: the system clock, or the clock `withClock` runs its work under. */
+export const nowIso = () => new Date((clocks.getStore() ?? Date.now)()).toISOString();
+
+/**
+ * Runs `fn` with `nowIso()` answering from `clock` in it and everything it awaits, and nowhere
+ * else (concurrent requests keep the real time): the demo seeds its past with it.
+ */
+export const withClock = <T>(clock: () => number, fn: () => Promise<T>): Promise<T> => clocks.run(clock, fn);

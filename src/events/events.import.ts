@@ -9,6 +9,7 @@ import { nowIso } from '../lib/ids.ts';
 import { headerKey, unguardCell } from '../people/csv-columns.ts';
 import { type Chunk, ImportFileError, utf8Chunks } from '../people/csv-input.ts';
 import { type ImportSummary, startImport, toImport } from '../people/people.import.ts';
+import { fractionDigits } from '../public/format.ts';
 import { byOf } from '../referrals/pipeline.service.ts';
 import { EventInput } from './events.schema.ts';
 import { type EventContext, recordEvent } from './events.service.ts';
@@ -70,8 +71,7 @@ const ROWS_PER_TRANSACTION = 500;
 export function minorUnits(raw: string, currency: string): number | string {
   const s = raw.replace(/[\s,$€£¥]/g, '');
   if (!/^\d+(\.\d+)?$/.test(s)) return `"${raw}" is not an amount (like 12.50)`;
-  const digits =
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = fractionDigits(currency);
   const [whole = '0', fraction = ''] = s.split('.');
   if (fraction.length > digits) return `"${raw}" has more decimals than ${currency} has`;
   return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || 0);

@@ -200,12 +200,15 @@ async function apply(
   }
   // Revenue stays with the referral that brought the customer, on the dashboard too.
   if (row.referral_id && row.amount && (row.type === 'purchase' || row.type === 'refund')) {
-    const bucket = await tx
-      .selectFrom('referrals')
-      .select(['workspace_id', 'program_id', 'channel', 'source_kind', 'assigned_to', 'created_by'])
-      .where('workspace_id', '=', ws.id)
-      .where('id', '=', row.referral_id)
-      .executeTakeFirstOrThrow();
+    // A purchase's referral was read with the person's; a refund's is its purchase's.
+    const bucket =
+      referrals.find((r) => r.id === row.referral_id) ??
+      (await tx
+        .selectFrom('referrals')
+        .select(['workspace_id', 'program_id', 'channel', 'source_kind', 'assigned_to', 'created_by'])
+        .where('workspace_id', '=', ws.id)
+        .where('id', '=', row.referral_id)
+        .executeTakeFirstOrThrow());
     await countReferral(
       tx,
       bucket,
@@ -221,7 +224,21 @@ async function apply(
 async function referralsOf(tx: Db, workspaceId: string, personId: string) {
   const rows = await tx
     .selectFrom('referrals')
-    .select(['id', 'status', 'terms_id', 'created_at', 'won_at', 'won_event_id'])
+    .select([
+      'id',
+      'status',
+      'terms_id',
+      'created_at',
+      'won_at',
+      'won_event_id',
+      // the dashboard bucket of the revenue this person brings
+      'workspace_id',
+      'program_id',
+      'channel',
+      'source_kind',
+      'assigned_to',
+      'created_by',
+    ])
     .where('workspace_id', '=', workspaceId)
     .where('friend_id', '=', personId)
     .where('status', 'in', ['new', 'contacted', 'appointment', 'won'])

@@ -1,6 +1,19 @@
 import type { Reward } from '../programs/programs.schema.ts';
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
+const digitsOf = new Map<string, number>();
+
+/** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0, KWD 3). */
+export function fractionDigits(currency: string): number {
+  let d = digitsOf.get(currency);
+  if (d === undefined) {
+    d =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+      2;
+    digitsOf.set(currency, d);
+  }
+  return d;
+}
 
 /** Minor units as money in a currency ("$20", "$19.50", "¥2,000", "20 €" for de). */
 export function formatMoney(minor: number, currency: string, country = 'US'): string {

@@ -179,13 +179,12 @@ async function beneficiaries(tx: Db, ref: ReferralRow, terms: ProgramTerms, ws: 
 
 /** Referrer rewards of this referrer and program issued in the current month (workspace time). */
 async function rewardsThisMonth(tx: Db, ref: ReferralRow, ws: WorkspaceMoney): Promise<number> {
-  const month = new Intl.DateTimeFormat('en-CA', {
+  const monthOf = new Intl.DateTimeFormat('en-CA', {
     timeZone: ws.time_zone,
     year: 'numeric',
     month: '2-digit',
-  })
-    .format(new Date())
-    .slice(0, 7);
+  });
+  const month = monthOf.format(new Date()).slice(0, 7);
   const rows = await tx
     .selectFrom('rewards')
     .select('created_at')
@@ -196,11 +195,6 @@ async function rewardsThisMonth(tx: Db, ref: ReferralRow, ws: WorkspaceMoney): P
     .where('status', '!=', 'voided')
     .where('created_at', '>=', new Date(Date.now() - 32 * DAY).toISOString())
     .execute();
-  const monthOf = new Intl.DateTimeFormat('en-CA', {
-    timeZone: ws.time_zone,
-    year: 'numeric',
-    month: '2-digit',
-  });
   return rows.filter((r) => monthOf.format(new Date(r.created_at)).slice(0, 7) === month).length;
 }
 

@@ -6,6 +6,9 @@ import * as m0003 from './migrations/0003_click_rollup.ts';
 import * as m0004 from './migrations/0004_events_rewards.ts';
 import * as m0005 from './migrations/0005_dashboard_rollups.ts';
 import * as m0006 from './migrations/0006_program_clicks.ts';
+import * as m0007 from './migrations/0007_asks.ts';
+import * as m0008 from './migrations/0008_jobs_outbox.ts';
+import * as m0009 from './migrations/0009_ad_spend.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +18,9 @@ const migrations: Record<string, Migration> = {
   '0004_events_rewards': m0004,
   '0005_dashboard_rollups': m0005,
   '0006_program_clicks': m0006,
+  '0007_asks': m0007,
+  '0008_jobs_outbox': m0008,
+  '0009_ad_spend': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

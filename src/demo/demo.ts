@@ -369,8 +369,26 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
     },
   });
 
-  // Thirty customers refer one friend each; the pipeline shows every stage.
+  // Thirty referrals across the pipeline. Most customers refer one friend each; the first
+  // customer starts a chain instead: friends who became customers and referred friends of their
+  // own, six generations deep, for the referral network picture. A chain step is made only once
+  // the friend referring in it has been won (each step days after the last).
   const referrers = people.slice(3, 33);
+  const CHAIN = new Map<number, { by: number | 'root'; stage: ReferralStatus }>([
+    [0, { by: 'root', stage: 'won' }],
+    [2, { by: 'root', stage: 'won' }],
+    [3, { by: 'root', stage: 'appointment' }],
+    [6, { by: 0, stage: 'won' }],
+    [7, { by: 2, stage: 'won' }],
+    [8, { by: 0, stage: 'new' }],
+    [11, { by: 6, stage: 'won' }],
+    [12, { by: 7, stage: 'lost' }],
+    [16, { by: 11, stage: 'won' }],
+    [17, { by: 11, stage: 'appointment' }],
+    [20, { by: 16, stage: 'won' }],
+    [24, { by: 20, stage: 'new' }],
+  ]);
+  const friendOf = new Map<number, string>();
   const stages: Array<ReferralStatus> = [
     'new',
     'new',
@@ -388,8 +406,10 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
   const DAY = 86_400_000;
   let t = 0;
   const clock = () => t;
-  for (const [i, referrerId] of referrers.entries()) {
+  for (const [i, customer] of referrers.entries()) {
     t = Date.now() - (84 - i * 2.6) * DAY;
+    const chain = CHAIN.get(i);
+    const referrerId = !chain ? customer : chain.by === 'root' ? referrers[0]! : friendOf.get(chain.by)!;
     const linkId = await getOrCreateLink(db, workspaceId, program.id, referrerId).then((r) => r.link.id);
     const channel = (['link', 'named_by_referrer', 'staff', 'how_heard'] as const)[i % 4]!;
     await withClock(clock, async () => {
@@ -403,11 +423,13 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
           email: `friend${i}@example.net`,
           phone: `(217) 555-${2000 + i}`,
         },
-        introduced: channel !== 'named_by_referrer' || i % 8 === 1,
+        introduced: channel !== 'named_by_referrer' || i % 8 === 1 || chain !== undefined,
         friendOptIn: channel === 'link' || channel === 'how_heard' ? { source: 'demo' } : null,
         ...(channel === 'link' ? { linkId } : {}),
       });
-      const stage = stages[Math.floor(rand() * stages.length)]!;
+      friendOf.set(i, referral.friend.id);
+      const drawn = stages[Math.floor(rand() * stages.length)]!;
+      const stage = chain?.stage ?? drawn;
       if (stage === 'new' || referral.waitingForIntroduction) return;
       t += DAY;
       await changeStatus(db, workspaceId, by, referral.id, 'contacted');

@@ -151,13 +151,30 @@ export type ColumnMap = {
   source: Source;
 };
 
-export function mapColumns(headers: string[]): ColumnMap {
+/** Every field a column can feed, in the order a person's form shows them. */
+export const COLUMN_FIELDS = Object.keys(ALIASES) as ColumnField[];
+
+/**
+ * Columns chosen by hand, by header: the field each feeds, or `ignore`. It overrides the
+ * recognition of those headers, and a field given a column here is fed by that column alone;
+ * headers it does not name are recognised as usual.
+ */
+export type ColumnMapping = Readonly<Record<string, ColumnField | 'ignore'>>;
+
+export function mapColumns(headers: string[], mapping?: ColumnMapping): ColumnMap {
   const keys = headers.map(headerKey);
+  const chosen = new Set(mapping ? Object.values(mapping) : []);
   const found: Array<{ field: ColumnField; rank: number; index: number }> = [];
   const columns = headers.map((header, index) => {
+    const byHand = mapping && Object.hasOwn(mapping, header) ? mapping[header] : undefined;
+    if (byHand) {
+      if (byHand === 'ignore' || headers.indexOf(header) !== index) return { header, field: null };
+      found.push({ field: byHand, rank: -1, index });
+      return { header, field: byHand };
+    }
     const hit = FIELD_OF.get(keys[index]!);
     // A second column with the very same header is not used: which one would be right?
-    if (!hit || keys.indexOf(keys[index]!) !== index) return { header, field: null };
+    if (!hit || keys.indexOf(keys[index]!) !== index || chosen.has(hit.field)) return { header, field: null };
     found.push({ ...hit, index });
     return { header, field: hit.field };
   });
@@ -178,6 +195,16 @@ export function mapColumns(headers: string[]): ColumnMap {
         ? 'Shopify'
         : 'CSV';
   return { columns, indexes, source };
+}
+
+/** Null when every header a mapping names is in the file; otherwise which are not. */
+export function unknownMappedHeaders(headers: string[], mapping: ColumnMapping): string | null {
+  const missing = Object.keys(mapping).filter((h) => !headers.includes(h));
+  if (!missing.length) return null;
+  return (
+    `The column mapping names ${missing.map((h) => `"${h}"`).join(', ')}, not a column of this file. ` +
+    `Its columns are: ${headers.map((h) => `"${h}"`).join(', ') || 'none'}.`
+  );
 }
 
 /** Null when the file can be imported; otherwise why not, listing what was found and what is expected. */

@@ -3,9 +3,15 @@
  * cheap to send between threads. Kept apart from the parser (`import-rows.ts`), so a thread that
  * only writes does not load zod, libphonenumber and the rest of it.
  */
-import type { ColumnField } from './csv-columns.ts';
+import type { ColumnField, ColumnMapping } from './csv-columns.ts';
 
-export type RowContext = { headers: string[]; delimiter: string; country: string };
+export type RowContext = {
+  headers: string[];
+  delimiter: string;
+  country: string;
+  /** Columns mapped by hand (see `mapColumns`). */
+  mapping?: ColumnMapping;
+};
 
 /** Every row of a piece, valid ones packed into flat arrays (cheap to send between threads). */
 export type PieceResult = {

@@ -248,5 +248,5 @@ export function readPiece(
 
 /** The column map of a context (built once per thread). */
 export function contextMap(ctx: RowContext): ColumnMap {
-  return mapColumns(ctx.headers);
+  return mapColumns(ctx.headers, ctx.mapping);
 }

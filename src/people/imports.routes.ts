@@ -6,7 +6,17 @@ import { AppError } from '../errors.ts';
 import { importTransactions } from '../events/events.import.ts';
 import { IdParams, PageQuery } from '../http/schemas.ts';
 import type { App, Deps } from '../http/types.ts';
-import { ImportList, ImportQuery, ImportResult, Import as ImportSchema } from './imports.schema.ts';
+import type { ColumnMapping } from './csv-columns.ts';
+import { previewPeopleCsv } from './import-preview.ts';
+import {
+  ColumnMappingSchema,
+  ImportList,
+  ImportPreview,
+  ImportQuery,
+  ImportResult,
+  Import as ImportSchema,
+  PeopleImportQuery,
+} from './imports.schema.ts';
 import { exportPeopleCsv } from './people.export.ts';
 import {
   getImport,
@@ -67,6 +77,36 @@ function upload(req: FastifyRequest): AsyncIterable<Buffer> {
   return limited(body, MAX_UPLOAD_BYTES);
 }
 
+/** The bytes of a file a preview reads at most (the web app sends the first 64 KB). */
+export const MAX_PREVIEW_BYTES = 1024 * 1024;
+
+/** The `mapping` query parameter (JSON) as a column mapping, or 422 naming what is wrong with it. */
+function parseMapping(json: string | undefined): ColumnMapping | undefined {
+  if (json === undefined || json.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new AppError('unprocessable', 'The column mapping is not JSON', [
+      { path: 'mapping', message: 'expected a JSON object such as {"Client name":"fullName"}' },
+    ]);
+  }
+  const parsed = ColumnMappingSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = parsed.error.issues.map((i) => ({
+    path: ['mapping', ...i.path.map(String)].join('.'),
+    message: i.message,
+    ...(i.path.length ? { header: String(i.path[0]) } : {}),
+  }));
+  throw new AppError(
+    'unprocessable',
+    `The column mapping is wrong: ${parsed.error.issues
+      .map((i) => (i.path.length ? `"${String(i.path[0])}": ${i.message}` : i.message))
+      .join('; ')}`,
+    errors,
+  );
+}
+
 /** 201 with the import, or the file's problem as an error naming the line and the import. */
 function answer(reply: FastifyReply, summary: ImportSummary) {
   reply.header('location', `/api/v1/imports/${summary.id}`);
@@ -107,19 +147,56 @@ export function importRoutes(app: App, { db }: Deps) {
             'by Vouch id, external id, email, then phone: importing the same file again changes nothing. Rows ' +
             'that cannot be imported are listed, with line and reason, in the reject file (`rejectsUrl`). ' +
             'A problem with the file itself (not UTF-8, a broken quote, no name/email/phone column) answers ' +
-            '422 naming the line; rows before it are imported and the import id is in `errors[0].importId`.',
+            '422 naming the line; rows before it are imported and the import id is in `errors[0].importId`. ' +
+            'Columns can be mapped by hand with `mapping` (see POST /imports/people/preview for a first look).',
           consumes: CSV_TYPES,
           // Documents the body; the body itself is a stream, read by the importer.
           body: z.any().describe('The CSV file, UTF-8 (with or without BOM) or UTF-16 with BOM'),
-          querystring: ImportQuery,
+          querystring: PeopleImportQuery,
           response: { 201: ImportResult },
         },
       },
-      async (req, reply) =>
-        answer(
+      async (req, reply) => {
+        const input = upload(req);
+        const mapping = parseMapping(req.query.mapping);
+        return answer(
           reply,
-          await importPeople(db, req.actor, upload(req), { filename: req.query.filename ?? 'upload.csv' }),
-        ),
+          await importPeople(db, req.actor, input, {
+            filename: req.query.filename ?? 'upload.csv',
+            ...(mapping ? { mapping } : {}),
+          }),
+        );
+      },
+    );
+
+    scope.post(
+      '/imports/people/preview',
+      {
+        bodyLimit: MAX_UPLOAD_BYTES,
+        schema: {
+          tags: ['imports'],
+          summary:
+            'A first look at a people CSV: its columns, the field each is recognised as, its first rows',
+          description:
+            'Send the start of the file (the first 64 KB is plenty) as the body with Content-Type: text/csv. ' +
+            'Nothing is imported. Use the answer to build `mapping` for POST /imports/people.',
+          consumes: CSV_TYPES,
+          body: z.any().describe('The start of the CSV file'),
+          response: { 200: ImportPreview },
+        },
+      },
+      async (req) => {
+        try {
+          return await previewPeopleCsv(limited(upload(req), MAX_PREVIEW_BYTES));
+        } catch (err) {
+          if (err instanceof ImportFileError) {
+            throw new AppError(err.code, err.message, [
+              { path: 'file', message: err.message, line: err.line },
+            ]);
+          }
+          throw err;
+        }
+      },
     );
 
     scope.post(

@@ -10,11 +10,13 @@ import { notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import {
   type ColumnField,
+  type ColumnMapping,
   guardCell,
   headerOf,
   mapColumns,
   missingColumns,
   type Source,
+  unknownMappedHeaders,
 } from './csv-columns.ts';
 import {
   type Chunk,
@@ -69,6 +71,8 @@ export type ImportOptions = {
   workers?: number;
   /** Bytes per piece handed to a parser (tests use small ones). */
   pieceBytes?: number;
+  /** Columns mapped by hand, by header; the others are recognised by their header. */
+  mapping?: ColumnMapping;
 };
 
 export function toImport(row: Omit<Selectable<ImportsTable>, 'rejects_csv' | 'workspace_id'>): Import {
@@ -173,10 +177,18 @@ export async function importPeople(
     const header = first.done ? null : (first.value as Header);
     if (!header) throw new ImportFileError('The file is empty: there is no header row.');
     const headers = header.fields.map((h) => h.trim());
-    const map = mapColumns(headers);
+    const mapping = opts.mapping && Object.keys(opts.mapping).length ? opts.mapping : undefined;
+    const unknown = mapping && unknownMappedHeaders(headers, mapping);
+    if (unknown) throw new ImportFileError(unknown, header.line);
+    const map = mapColumns(headers, mapping);
     const missing = missingColumns(map);
     if (missing) throw new ImportFileError(missing, header.line);
-    const ctx: RowContext = { headers, delimiter: header.delimiter, country: ws.country };
+    const ctx: RowContext = {
+      headers,
+      delimiter: header.delimiter,
+      country: ws.country,
+      ...(mapping ? { mapping } : {}),
+    };
     run = new PeopleImport(db, actor.workspaceId, row.id, ctx, map.source, opts.batchSize ?? DEFAULT_BATCH);
     run.columns = map.columns;
     const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
@@ -481,7 +493,7 @@ class PeopleImport {
     this.ctx = ctx;
     this.source = source;
     this.batchSize = batchSize;
-    this.map = mapColumns(ctx.headers);
+    this.map = mapColumns(ctx.headers, ctx.mapping);
   }
 
   /** Takes the rows of a parsed piece: duplicates within the file are refused, the rest queued. */
@@ -726,6 +738,7 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
         marketing_consent_source: f.marketing_consent_source,
         do_not_contact_at: f.do_not_contact_at,
         merged_into_id: null,
+        first_purchase_at: null,
         created_at: now,
         updated_at: now,
       };

@@ -27,6 +27,7 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'POST /api/v1/intake-matches/{id}/confirm': (b) => ({ referrerId: b.own }),
   'POST /api/v1/programs/{id}/links': (b) => ({ referrerId: b.own }),
   'PATCH /api/v1/links/{id}': () => ({ disabled: true }),
+  'PUT /api/v1/ad-spend/{month}': () => ({ amount: 1 }),
   'POST /api/v1/events': (b) => ({ type: 'visit', externalId: 'hijack', person: { id: b.person } }),
   'POST /api/v1/events/batch': (b) => ({
     events: [{ type: 'refund', source: 'api', externalId: 'hijack-refund', refundOf: b.eventExternalId }],
@@ -64,6 +65,7 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
       await b.req('POST', '/api/v1/people', { firstName: MARKER, email: 'zeb@example.com', tags: ['secret'] })
     ).json();
     const key = (await b.req('POST', '/api/v1/api-keys', { name: MARKER })).json();
+    await b.req('PUT', '/api/v1/ad-spend/2026-11', { amount: 12345, note: MARKER });
     const imported = await b.req(
       'POST',
       '/api/v1/imports/people?filename=b.csv',
@@ -179,10 +181,11 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     for (const [path, ops] of Object.entries(spec.paths)) {
       for (const method of Object.keys(ops).map((m) => m.toUpperCase())) {
         if (path === '/api/v1/auth/sign-out' || path === '/api/v1/auth/sign-in') continue;
-        const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+        // A month is not an id: A writing its own month must leave B's alone (checked below).
+        const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((p) => p !== 'month');
         const candidates = params.length ? ids.all : [''];
         for (const id of candidates) {
-          const url = path.replace(/\{\w+\}/g, id);
+          const url = path.replace('{month}', '2026-11').replace(/\{\w+\}/g, id);
           const body =
             bodies[`${method} ${path}`]?.(ids) ?? (method === 'GET' || method === 'DELETE' ? undefined : {});
           const res = await a.req(method, url, body);
@@ -209,6 +212,9 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
       (await a.req('POST', '/api/v1/referrals', bodies['POST /api/v1/referrals']!(ids))).statusCode,
     ).toBe(404);
     // B is untouched.
+    expect((await b.req('GET', '/api/v1/ad-spend?from=2026-11&to=2026-11')).json()).toMatchObject([
+      { amount: 12345, note: MARKER },
+    ]);
     const detail = (await b.req('GET', `/api/v1/referrals/${ids.referral}`)).json();
     expect(detail.referral).toMatchObject({ status: 'new', flag: null, friendOptInAt: null });
     expect(detail.activities.map((x: { kind: string }) => x.kind)).toEqual(['created']);

@@ -36,3 +36,22 @@ export interface ProgramClicksDailyTable {
   program_id: string;
   clicks: number;
 }
+
+/** The owner's advertising spend per calendar month, in the workspace's minor units. */
+export interface AdSpendTable {
+  workspace_id: string;
+  /** YYYY-MM */
+  month: string;
+  amount: number;
+  note: string;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+/** Customers whose first purchase fell on a UTC day, by "how did you hear" answer (acquisition.ts). */
+export interface AcquisitionDailyTable {
+  workspace_id: string;
+  day: string;
+  heard: string;
+  customers: number;
+}

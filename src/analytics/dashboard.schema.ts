@@ -21,6 +21,29 @@ const Flow = z.object({
   revenue: z.number().describe('purchases less refunds of referred customers, minor units'),
 });
 
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month like 2026-11');
+
+export const AdSpendQuery = z.strictObject({ from: month, to: month });
+export const AdSpendParams = z.strictObject({ month });
+export const AdSpendInput = z.strictObject({
+  amount: z
+    .number()
+    .int('whole minor units (cents, pence)')
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .describe("the month's advertising spend in minor units of the workspace currency; 0 clears it"),
+  note: z.string().trim().max(200).optional().describe('what it was spent on'),
+});
+export const AdSpend = z.object({
+  month: z.string(),
+  amount: z.number(),
+  note: z.string(),
+  updatedAt: z.string(),
+});
+export type AdSpend = z.infer<typeof AdSpend>;
+
+const Via = z.enum(['referral', 'advertising', 'walk_in', 'other', 'unknown']);
+
 export const Dashboard = z.object({
   range: z.object({ from: z.string(), to: z.string(), period: z.enum(['day', 'week', 'month']) }),
   currency: z.string(),
@@ -61,5 +84,22 @@ export const Dashboard = z.object({
     .number()
     .describe('open referrals whose follow-up is past due (now, not in the range), up to 1,000'),
   overdueCapped: z.boolean().describe('there are more than 1,000'),
+  referralsVsAds: z
+    .object({
+      referralCustomers: z.number().describe('referrals won within the range'),
+      referralCost: z.number().describe('rewards issued less voided within the range, minor units'),
+      costPerReferralCustomer: z.number().nullable(),
+      adCustomers: z
+        .number()
+        .describe('first purchases within the range by people who heard of the business through advertising'),
+      adSpend: z.number().describe("the entered monthly spend, prorated by the range's days in each month"),
+      costPerAdCustomer: z.number().nullable(),
+      monthsWithoutSpend: z.array(z.string()).describe('months of the range with no ad spend entered'),
+      newCustomers: z.record(Via, z.number()).describe('first purchases within the range, by how they heard'),
+      answers: z
+        .array(z.object({ answer: z.string(), via: Via, customers: z.number() }))
+        .describe('the "how did you hear" answers of those customers, most first, up to 20'),
+    })
+    .describe('the cost of a customer won by referral against one won by advertising'),
 });
 export type Dashboard = z.infer<typeof Dashboard>;

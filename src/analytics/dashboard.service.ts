@@ -5,6 +5,8 @@ import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { OPEN, waitingSql } from '../referrals/pipeline.service.ts';
 import { personName } from '../referrals/referrals.service.ts';
+import { classifyHeard, VIA, type Via } from './acquisition.ts';
+import { monthsOf } from './ad-spend.ts';
 import type { Dashboard, DashboardQuery } from './dashboard.schema.ts';
 
 const DAY = 86_400_000;
@@ -60,77 +62,105 @@ export async function getDashboard(
 
   const now = new Date().toISOString();
   // Independent reads side by side (on PostgreSQL each is a round trip).
-  const [workspace, byDay, byProgram, byChannel, bySource, byStaff, views, ledger, top, overdue] =
-    await Promise.all([
-      db.selectFrom('workspaces').select('currency').where('id', '=', ws).executeTakeFirstOrThrow(),
-      sums('all', 'day'),
-      sums('all', 'program_id'),
-      sums('channel', 'key'),
-      sums('source', 'key'),
-      sums('staff', 'key'),
-      db
-        .selectFrom('program_clicks_daily')
-        .select(['day', (eb) => eb.fn.sum<number>('clicks').as('views')])
-        .where('workspace_id', '=', ws)
-        .where('day', '>=', from)
-        .where('day', '<=', to)
-        .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string))
-        .groupBy('day')
-        .execute(),
-      db
-        .selectFrom('ledger_daily')
-        .select((eb) => [
-          'unit',
-          'account',
-          eb.fn.sum<number>('amount').as('balance'),
-          eb.fn
-            .sum<number>(eb.case().when('day', '>=', from).then(eb.ref('amount')).else(0).end())
-            .as('within'),
-        ])
-        .where('workspace_id', '=', ws)
-        .where('day', '<=', to)
-        .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string))
-        .groupBy(['unit', 'account'])
-        .execute(),
-      // Wins counted per referrer from the covering index first; names only for the ten.
-      db
-        .selectFrom((qb) =>
-          qb
-            .selectFrom('referrals as r')
-            .select((eb) => ['r.referrer_id', eb.fn.countAll<number>().as('won')])
-            .where('r.workspace_id', '=', ws)
-            .where('r.won_at', '>=', `${from}T00:00:00.000Z`)
-            .where('r.won_at', '<', new Date(Date.parse(to) + DAY).toISOString())
-            .where('r.status', '=', 'won')
-            .$if(Boolean(q.programId), (qb2) => qb2.where('r.program_id', '=', q.programId as string))
-            .groupBy('r.referrer_id')
-            .orderBy('won', 'desc')
-            .orderBy('r.referrer_id')
-            .limit(10)
-            .as('t'),
-        )
-        .innerJoin('people as p', (j) => j.onRef('p.id', '=', 't.referrer_id').on('p.workspace_id', '=', ws))
-        .select(['t.referrer_id', 't.won', 'p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
-        .orderBy('t.won', 'desc')
-        .orderBy('t.referrer_id')
-        .execute(),
-      // Counted up to a cap: past it the owner needs to act, not an exact figure.
-      db
-        .selectFrom((qb) =>
-          qb
-            .selectFrom('referrals as r')
-            .select('r.id')
-            .where('r.workspace_id', '=', ws)
-            .where('r.status', 'in', OPEN)
-            .where('r.follow_up_due_at', '<', now)
-            .where(sql<SqlBool>`not ${waitingSql}`)
-            .$if(Boolean(q.programId), (qb2) => qb2.where('r.program_id', '=', q.programId as string))
-            .limit(OVERDUE_CAP + 1)
-            .as('o'),
-        )
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow(),
-    ]);
+  const months = monthsOf(from, to);
+  const [
+    workspace,
+    byDay,
+    byProgram,
+    byChannel,
+    bySource,
+    byStaff,
+    views,
+    ledger,
+    top,
+    overdue,
+    acquired,
+    spend,
+  ] = await Promise.all([
+    db.selectFrom('workspaces').select('currency').where('id', '=', ws).executeTakeFirstOrThrow(),
+    sums('all', 'day'),
+    sums('all', 'program_id'),
+    sums('channel', 'key'),
+    sums('source', 'key'),
+    sums('staff', 'key'),
+    db
+      .selectFrom('program_clicks_daily')
+      .select(['day', (eb) => eb.fn.sum<number>('clicks').as('views')])
+      .where('workspace_id', '=', ws)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string))
+      .groupBy('day')
+      .execute(),
+    db
+      .selectFrom('ledger_daily')
+      .select((eb) => [
+        'unit',
+        'account',
+        eb.fn.sum<number>('amount').as('balance'),
+        eb.fn
+          .sum<number>(eb.case().when('day', '>=', from).then(eb.ref('amount')).else(0).end())
+          .as('within'),
+      ])
+      .where('workspace_id', '=', ws)
+      .where('day', '<=', to)
+      .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string))
+      .groupBy(['unit', 'account'])
+      .execute(),
+    // Wins counted per referrer from the covering index first; names only for the ten.
+    db
+      .selectFrom((qb) =>
+        qb
+          .selectFrom('referrals as r')
+          .select((eb) => ['r.referrer_id', eb.fn.countAll<number>().as('won')])
+          .where('r.workspace_id', '=', ws)
+          .where('r.won_at', '>=', `${from}T00:00:00.000Z`)
+          .where('r.won_at', '<', new Date(Date.parse(to) + DAY).toISOString())
+          .where('r.status', '=', 'won')
+          .$if(Boolean(q.programId), (qb2) => qb2.where('r.program_id', '=', q.programId as string))
+          .groupBy('r.referrer_id')
+          .orderBy('won', 'desc')
+          .orderBy('r.referrer_id')
+          .limit(10)
+          .as('t'),
+      )
+      .innerJoin('people as p', (j) => j.onRef('p.id', '=', 't.referrer_id').on('p.workspace_id', '=', ws))
+      .select(['t.referrer_id', 't.won', 'p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
+      .orderBy('t.won', 'desc')
+      .orderBy('t.referrer_id')
+      .execute(),
+    // Counted up to a cap: past it the owner needs to act, not an exact figure.
+    db
+      .selectFrom((qb) =>
+        qb
+          .selectFrom('referrals as r')
+          .select('r.id')
+          .where('r.workspace_id', '=', ws)
+          .where('r.status', 'in', OPEN)
+          .where('r.follow_up_due_at', '<', now)
+          .where(sql<SqlBool>`not ${waitingSql}`)
+          .$if(Boolean(q.programId), (qb2) => qb2.where('r.program_id', '=', q.programId as string))
+          .limit(OVERDUE_CAP + 1)
+          .as('o'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('acquisition_daily')
+      .select(['heard', (eb) => eb.fn.sum<number>('customers').as('customers')])
+      .where('workspace_id', '=', ws)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .groupBy('heard')
+      .execute(),
+    db
+      .selectFrom('ad_spend')
+      .select(['month', 'amount'])
+      .where('workspace_id', '=', ws)
+      .where('month', '>=', months[0]!.month)
+      .where('month', '<=', months.at(-1)!.month)
+      .execute(),
+  ]);
 
   const [programs, staff] = await Promise.all([
     byProgram.length
@@ -217,6 +247,13 @@ export async function getDashboard(
   ) => rows.map((r) => ({ ...label(r.by), ...flowOf(r) })).sort((a, b) => b.referred - a.referred);
 
   return {
+    referralsVsAds: referralsVsAds(
+      totals.won,
+      rewards.get(workspace.currency)?.cost ?? 0,
+      acquired,
+      spend,
+      months,
+    ),
     range: { from, to, period },
     currency: workspace.currency,
     funnel,
@@ -233,5 +270,41 @@ export async function getDashboard(
     topReferrers: top.map((t) => ({ personId: t.referrer_id, name: personName(t), won: Number(t.won) })),
     overdue: Math.min(Number(overdue.n), OVERDUE_CAP),
     overdueCapped: Number(overdue.n) > OVERDUE_CAP,
+  };
+}
+
+/**
+ * The seeds' comparison: what a customer won by referral cost in rewards against what one won by
+ * advertising cost in ad spend. A month's spend counts for the share of its days in the range.
+ */
+function referralsVsAds(
+  referralCustomers: number,
+  referralCost: number,
+  acquired: Array<{ heard: string; customers: number | string }>,
+  spend: Array<{ month: string; amount: number | string }>,
+  months: ReturnType<typeof monthsOf>,
+): Dashboard['referralsVsAds'] {
+  const entered = new Map(spend.map((s) => [s.month, Number(s.amount)]));
+  const adSpend = Math.round(
+    months.reduce((sum, m) => sum + ((entered.get(m.month) ?? 0) * m.days) / m.inMonth, 0),
+  );
+  const newCustomers = Object.fromEntries(VIA.map((v) => [v, 0])) as Record<Via, number>;
+  const answers = acquired
+    .map((a) => ({ answer: a.heard, via: classifyHeard(a.heard), customers: Number(a.customers) }))
+    .filter((a) => a.customers > 0);
+  for (const a of answers) newCustomers[a.via] += a.customers;
+  const per = (cost: number, n: number) => (n > 0 ? Math.round(cost / n) : null);
+  return {
+    referralCustomers,
+    referralCost,
+    costPerReferralCustomer: per(referralCost, referralCustomers),
+    adCustomers: newCustomers.advertising,
+    adSpend,
+    costPerAdCustomer: per(adSpend, newCustomers.advertising),
+    monthsWithoutSpend: months.filter((m) => !entered.has(m.month)).map((m) => m.month),
+    newCustomers,
+    answers: answers
+      .sort((a, b) => b.customers - a.customers || a.answer.localeCompare(b.answer))
+      .slice(0, 20),
   };
 }

@@ -1,4 +1,6 @@
 import type {
+  AcquisitionDailyTable,
+  AdSpendTable,
   LedgerDailyTable,
   ProgramClicksDailyTable,
   ReferralDailyTable,
@@ -55,4 +57,6 @@ export interface DB {
   referral_daily: ReferralDailyTable;
   ledger_daily: LedgerDailyTable;
   program_clicks_daily: ProgramClicksDailyTable;
+  ad_spend: AdSpendTable;
+  acquisition_daily: AcquisitionDailyTable;
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { countPurchase } from '../analytics/acquisition.ts';
 import { countReferral } from '../analytics/rollup.ts';
 import type { Actor } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
@@ -174,6 +175,7 @@ async function apply(
     .returning('id')
     .executeTakeFirst();
   if (!claimed) throw new AlreadyRecorded();
+  if (row.type === 'purchase') await countPurchase(tx, ws.id, personId, occurredAt);
 
   if (input.type === 'refund') {
     const ref = await tx

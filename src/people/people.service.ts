@@ -1,5 +1,6 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { z } from 'zod';
+import { moveAcquisition } from '../analytics/acquisition.ts';
 import type { Actor } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import type { DB } from '../db/schema.ts';
@@ -293,6 +294,15 @@ export async function updatePerson(
       const row = await getRow(tx, actor.workspaceId, id);
       fields.do_not_contact_at = row.do_not_contact_at;
     }
+    if ((fields.how_heard ?? null) !== current.howHeard) {
+      const { first_purchase_at: at } = await getRow(tx, actor.workspaceId, id);
+      await moveAcquisition(
+        tx,
+        actor.workspaceId,
+        { at, howHeard: current.howHeard },
+        { at, howHeard: fields.how_heard ?? null },
+      );
+    }
     await tx
       .updateTable('people')
       .set({ ...fields, updated_at: nowIso() })
@@ -390,6 +400,7 @@ export const personLinks: Array<{ table: keyof DB; column: string; uniqueWith?: 
   { table: 'business_events', column: 'person_id' },
   { table: 'rewards', column: 'person_id' },
   { table: 'tasks', column: 'person_id' },
+  { table: 'asks', column: 'person_id' },
 ];
 
 /** Merges `otherId` into `keepId`: links move, blanks are filled, the other becomes a tombstone. */
@@ -412,6 +423,9 @@ export async function mergePeople(db: Db, actor: Actor, keepId: string, otherId:
         : keep.kind === 'partner' || other.kind === 'partner'
           ? 'partner'
           : 'prospect';
+    // One customer now, won on the earlier of their two first purchases.
+    const firsts = [keep.first_purchase_at, other.first_purchase_at].filter((at): at is string => !!at);
+    const first = firsts.sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
     const now = nowIso();
     // Free the other's external id first: it is unique per workspace.
     await tx
@@ -436,6 +450,7 @@ export async function mergePeople(db: Db, actor: Actor, keepId: string, otherId:
             ? other.address
             : keep.address,
         how_heard: fill('how_heard'),
+        first_purchase_at: first,
         notes: [keep.notes, other.notes].filter(Boolean).join('\n\n'),
         marketing_consent_at: fill('marketing_consent_at'),
         marketing_consent_source: fill('marketing_consent_source'),
@@ -446,6 +461,18 @@ export async function mergePeople(db: Db, actor: Actor, keepId: string, otherId:
       .where('workspace_id', '=', ws)
       .where('id', '=', keepId)
       .execute();
+    await moveAcquisition(
+      tx,
+      ws,
+      { at: other.first_purchase_at, howHeard: other.how_heard },
+      { at: null, howHeard: null },
+    );
+    await moveAcquisition(
+      tx,
+      ws,
+      { at: keep.first_purchase_at, howHeard: keep.how_heard },
+      { at: first, howHeard: fill('how_heard') },
+    );
     const tags = await tagsOf(tx, ws, [keepId, otherId]);
     await setTags(tx, ws, keepId, [...new Set([...tags.get(keepId)!, ...tags.get(otherId)!])].sort());
     await tx

@@ -21,6 +21,8 @@ export interface PeopleTable {
   marketing_consent_source: string | null;
   do_not_contact_at: string | null;
   merged_into_id: string | null;
+  /** when their first purchase happened (the acquisition rollup's day) */
+  first_purchase_at: string | null;
   created_at: string;
   updated_at: string;
 }

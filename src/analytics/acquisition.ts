@@ -1,0 +1,81 @@
+import type { Db } from '../db/connect.ts';
+
+/** A "how did you hear about us" answer as the acquisition rollup keys it. */
+export const heardKey = (howHeard: string | null | undefined): string =>
+  (howHeard ?? '').trim().toLowerCase().replace(/\s+/g, ' ').slice(0, 60);
+
+export const VIA = ['referral', 'advertising', 'walk_in', 'other', 'unknown'] as const;
+export type Via = (typeof VIA)[number];
+
+// First match wins: "referred by Dr. Patel" is a referral even though it names no friend.
+const RULES: Array<[Via, RegExp]> = [
+  [
+    'referral',
+    /\b(friends?|family|referr\w*|word of mouth|recommend\w*|doctor|dr|colleague|neighbou?rs?|partner|professional|coworker)\b/,
+  ],
+  [
+    'advertising',
+    /\b(ads?|advert\w*|google|search|facebook|fb|instagram|tiktok|youtube|social|online|internet|web|website|yelp|newspaper|magazine|radio|tv|television|flyers?|leaflets?|mailers?|postcards?|billboards?|groupon|directory|yellow pages|sponsor\w*|bing)\b/,
+  ],
+  ['walk_in', /\b(walk\w*|drove|drive|driving|passing|passed|past|sign|window|street)\b/],
+];
+
+/**
+ * Which door an answer points at. A fixed reading of free text: the dashboard lists every answer
+ * with the door it was counted under, so the owner sees what "advertising" means here.
+ */
+export function classifyHeard(key: string): Via {
+  if (!key) return 'unknown';
+  for (const [via, re] of RULES) if (re.test(key)) return via;
+  return 'other';
+}
+
+const day = (at: string) => new Date(at).toISOString().slice(0, 10);
+
+async function count(tx: Db, workspaceId: string, at: string, heard: string, n: number) {
+  await tx
+    .insertInto('acquisition_daily')
+    .values({ workspace_id: workspaceId, day: day(at), heard, customers: n })
+    .onConflict((oc) =>
+      oc.columns(['workspace_id', 'day', 'heard']).doUpdateSet((eb) => ({
+        customers: eb('acquisition_daily.customers', '+', eb.ref('excluded.customers')),
+      })),
+    )
+    .execute();
+}
+
+type First = { at: string | null; howHeard: string | null };
+
+/** Moves a person's count in the rollup from what it was to what it is (either may be none). */
+export async function moveAcquisition(tx: Db, workspaceId: string, before: First, after: First) {
+  const [a, b] = [heardKey(before.howHeard), heardKey(after.howHeard)];
+  if (before.at === after.at && a === b) return;
+  if (before.at) await count(tx, workspaceId, before.at, a, -1);
+  if (after.at) await count(tx, workspaceId, after.at, b, 1);
+}
+
+/**
+ * A purchase: the first one (by when it happened, so history imported late lands on its day)
+ * makes the person a newly won customer on that day, under their "how did you hear" answer.
+ */
+export async function countPurchase(tx: Db, workspaceId: string, personId: string, occurredAt: string) {
+  const p = await tx
+    .selectFrom('people')
+    .select(['first_purchase_at', 'how_heard'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', personId)
+    .executeTakeFirst();
+  if (!p || (p.first_purchase_at && Date.parse(p.first_purchase_at) <= Date.parse(occurredAt))) return;
+  await tx
+    .updateTable('people')
+    .set({ first_purchase_at: occurredAt })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', personId)
+    .execute();
+  await moveAcquisition(
+    tx,
+    workspaceId,
+    { at: p.first_purchase_at, howHeard: p.how_heard },
+    { at: occurredAt, howHeard: p.how_heard },
+  );
+}

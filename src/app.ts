@@ -13,6 +13,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { dashboardRoutes } from './analytics/dashboard.routes.ts';
+import { askRoutes } from './asks/asks.routes.ts';
 import { authRoutes, staffRoutes } from './auth/auth.routes.ts';
 import type { Actor } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
@@ -221,6 +222,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       await eventRoutes(scope, deps);
       await rewardRoutes(scope, deps);
       await dashboardRoutes(scope, deps);
+      await askRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -36,6 +36,7 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'POST /api/v1/rewards/{id}/pay': () => ({ method: 'cash' }),
   'POST /api/v1/rewards/{id}/void': () => ({ reason: 'hijacked' }),
   'POST /api/v1/tasks/{id}/done': () => ({ outcome: 'note' }),
+  'POST /api/v1/asks': (b) => ({ personId: b.person, outcome: 'got_names', names: [{ name: 'Mallory' }] }),
 };
 
 type Ids = {
@@ -144,6 +145,15 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     ).json();
     const [reward] = sale.effects.rewardsIssued;
     const task = (await b.req('GET', '/api/v1/tasks')).json().items[0];
+    // An ask of B at its front desk, with a name given.
+    const ask = (
+      await b.req('POST', '/api/v1/asks', {
+        personId: person.id,
+        programId: program.id,
+        outcome: 'got_names',
+        names: [{ name: `${MARKER} Named`, email: 'zeb.named@example.com' }],
+      })
+    ).json();
     ids = {
       eventExternalId: 'iso-sale-1',
       reward,
@@ -170,6 +180,8 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         task.id,
         won.referral.id,
         paying.id,
+        ask.ask.id,
+        ask.names[0].referralId,
       ].filter(Boolean),
     };
   });
@@ -238,6 +250,7 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     expect((await b.req('GET', '/api/v1/tasks')).json().total).toBe(1);
     expect((await b.req('GET', '/api/v1/events')).json().items).toHaveLength(1);
     expect((await b.req('GET', '/api/v1/api-keys')).json()[0].revokedAt).toBeNull();
+    expect((await b.req('GET', '/api/v1/asks')).json().total).toBe(1);
   });
 
   it('an API key only ever sees its own workspace', async () => {

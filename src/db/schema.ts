@@ -5,6 +5,7 @@ import type {
   ProgramClicksDailyTable,
   ReferralDailyTable,
 } from '../analytics/analytics.table.ts';
+import type { AsksTable } from '../asks/asks.table.ts';
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
 import type { BusinessEventsTable, IdempotencyKeysTable } from '../events/events.table.ts';
 import type { ImportsTable, PeopleTable, PersonTagsTable } from '../people/people.table.ts';
@@ -57,6 +58,7 @@ export interface DB {
   referral_daily: ReferralDailyTable;
   ledger_daily: LedgerDailyTable;
   program_clicks_daily: ProgramClicksDailyTable;
+  asks: AsksTable;
   ad_spend: AdSpendTable;
   acquisition_daily: AcquisitionDailyTable;
 }

@@ -224,6 +224,33 @@ describe('the dashboard in a browser', () => {
       await figure(page, 'Revenue from referred customers').getByText(more).waitFor();
       expect((await funnelText(page))[4]).toMatch(new RegExp(`^Won: became customers ${after.totals.won} `));
       await page.screenshot({ path: join(SHOTS, 'dashboard-after-sale.png'), fullPage: true });
+
+      // Referral customers versus advertising: the API's figures, and a month's ad spend entered here moves them.
+      const vs = page.getByRole('region', { name: 'Referral customers versus advertising' });
+      const c = after.referralsVsAds;
+      expect(c.adCustomers).toBeGreaterThan(0);
+      const usd = (n: number) => `$${(n / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
+      await vs
+        .getByRole('group', { name: 'Cost of a customer won by advertising' })
+        .getByText(usd(c.costPerAdCustomer!))
+        .waitFor();
+      await vs.getByText(`${usd(c.adSpend)} ad spend for ${c.adCustomers} new customer`).waitFor();
+      await vs.getByRole('button', { name: 'Enter ad spend' }).click();
+      const month = new Intl.DateTimeFormat('en-US', {
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'UTC',
+      }).format(new Date(`${after.range.to.slice(0, 7)}-01T00:00:00Z`));
+      const input = page
+        .getByRole('dialog', { name: 'Advertising spend' })
+        .getByRole('textbox', { name: month });
+      await expect.poll(() => input.inputValue()).not.toBe('');
+      await input.fill('10,000');
+      await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      await page.getByText('Ad spend saved').waitFor();
+      await expect.poll(async () => (await api(page)).referralsVsAds.adSpend).toBeGreaterThan(c.adSpend);
+      const moved = (await api(page)).referralsVsAds;
+      await vs.getByText(`${usd(moved.adSpend)} ad spend`).waitFor();
       expect(problems).toEqual([]);
     } finally {
       await done();

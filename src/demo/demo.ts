@@ -272,6 +272,7 @@ export async function seedDemo(
       }
     }
     await seedHistory(tx, ws.id, ids.slice(3), rand);
+    await seedAdSpend(tx, ws.id);
     await seedReferrals(tx, ws.id, { userId: desk.id, label: 'Jamie Ortiz' }, ids, rand);
     await tx.updateTable('workspaces').set({ updated_at: nowIso() }).where('id', '=', ws.id).execute();
     return { created: true, password, workspaceId: ws.id };
@@ -283,6 +284,26 @@ const demoContext = (workspaceId: string, by: By) => ({
   by,
   now: new Date(),
 });
+
+/** What the clinic spent on ads each month of the last year, for the comparison with referrals. */
+async function seedAdSpend(db: Db, workspaceId: string) {
+  const now = new Date();
+  const rows = Array.from({ length: 12 }, (_, i) => {
+    const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))
+      .toISOString()
+      .slice(0, 7);
+    const amount = (400 + ((i * 3) % 5) * 100) * 100;
+    return {
+      workspace_id: workspaceId,
+      month,
+      amount,
+      note: 'Google and Facebook ads',
+      updated_by: null,
+      updated_at: nowIso(),
+    };
+  });
+  await db.insertInto('ad_spend').values(rows).execute();
+}
 
 /** A year of visits and purchases for most customers, as the clinic's booking system sent them. */
 async function seedHistory(db: Db, workspaceId: string, customers: string[], rand: () => number) {

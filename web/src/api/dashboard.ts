@@ -1,6 +1,6 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client.ts';
-import type { Dashboard, DashboardPeriod } from './types.ts';
+import type { AdSpend, Dashboard, DashboardPeriod } from './types.ts';
 
 export type DashboardQuery = {
   from?: string;
@@ -25,5 +25,27 @@ export function useDashboard(q: DashboardQuery) {
     placeholderData: keepPreviousData,
     staleTime: 0,
     refetchOnMount: 'always',
+  });
+}
+
+/** The ad spend entered for the months from `from` to `to` (YYYY-MM). */
+export function useAdSpend(from: string, to: string, enabled = true) {
+  return useQuery({
+    queryKey: ['ad-spend', from, to],
+    queryFn: ({ signal }) => api.get<AdSpend[]>('/ad-spend', { from, to }, signal),
+    enabled,
+  });
+}
+
+/** Sets a month's ad spend; the dashboard and the list follow. */
+export function useSetAdSpend() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ month, amount }: { month: string; amount: number }) =>
+      api.put<AdSpend>(`/ad-spend/${month}`, { amount }),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: ['ad-spend'] });
+      qc.invalidateQueries({ queryKey: dashboardKeys.all });
+    },
   });
 }

@@ -3,7 +3,10 @@
  * the bundle, and a change on the server shows up here at `tsc` time.
  */
 import type { z } from 'zod';
-import type { Dashboard as DashboardSchema } from '../../../src/analytics/dashboard.schema.ts';
+import type {
+  AdSpend as AdSpendSchema,
+  Dashboard as DashboardSchema,
+} from '../../../src/analytics/dashboard.schema.ts';
 import type {
   ApiKey as ApiKeySchema,
   NewApiKey as NewApiKeySchema,
@@ -133,3 +136,4 @@ export type Recorded = z.infer<typeof RecordedSchema>;
 
 export type Dashboard = z.infer<typeof DashboardSchema>;
 export type DashboardPeriod = Dashboard['range']['period'];
+export type AdSpend = z.infer<typeof AdSpendSchema>;

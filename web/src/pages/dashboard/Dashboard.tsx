@@ -26,6 +26,7 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { formatDay, formatMoney } from '../../format.ts';
 import { insight, pct } from './insight.ts';
 import { isDay, PRESETS, type Preset, presetRange } from './range.ts';
+import { ReferralsVsAds } from './ReferralsVsAds.tsx';
 
 const TrendCharts = lazy(() => import('./TrendCharts.tsx'));
 
@@ -531,6 +532,7 @@ export default function Dashboard() {
               </Card>
             </Box>
           </SimpleGrid>
+          <ReferralsVsAds data={data} />
           <Breakdowns data={data} />
         </Stack>
       )}

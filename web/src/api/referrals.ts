@@ -53,6 +53,61 @@ export function useUpdateReferral(id: string) {
   );
 }
 
+/** What the server will say once a patch is applied: the card moves before it answers. */
+export function applyPatch(r: Referral, patch: ReferralPatch, now = new Date().toISOString()): Referral {
+  const next: Referral = { ...r };
+  if (patch.status !== undefined) next.status = patch.status;
+  if (patch.assignedTo !== undefined) next.assignedTo = patch.assignedTo;
+  if (patch.followUpDueAt !== undefined)
+    next.followUpDueAt = patch.followUpDueAt && new Date(patch.followUpDueAt).toISOString();
+  if (patch.appointmentAt !== undefined)
+    next.appointmentAt = patch.appointmentAt && new Date(patch.appointmentAt).toISOString();
+  if (patch.lostReason !== undefined) next.lostReason = patch.lostReason;
+  if (patch.voidReason !== undefined) next.voidReason = patch.voidReason;
+  // As the server reads it: open, not waiting for an introduction, follow-up due in the past.
+  next.overdue =
+    (next.status === 'new' || next.status === 'contacted') &&
+    !next.waitingForIntroduction &&
+    !!next.followUpDueAt &&
+    next.followUpDueAt < now;
+  return next;
+}
+
+const patchKey = ['referrals', 'patch'] as const;
+type Snapshot = Array<[readonly unknown[], unknown]>;
+
+/**
+ * A change to any referral, shown at once in every cached list and detail (the board moves the
+ * card on drop) and rolled back if the server refuses it, e.g. a transition the pipeline forbids.
+ */
+export function usePatchReferral() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationKey: patchKey,
+    mutationFn: ({ id, patch }: { id: string; patch: ReferralPatch }) =>
+      api.patch<Referral>(`/referrals/${encodeURIComponent(id)}`, patch),
+    onMutate: async ({ id, patch }): Promise<Snapshot> => {
+      await qc.cancelQueries({ queryKey: referralKeys.all });
+      const lists = qc.getQueriesData<Page<Referral>>({ queryKey: ['referrals', 'list'] });
+      const one = qc.getQueryData<ReferralDetail>(referralKeys.one(id));
+      qc.setQueriesData<Page<Referral>>({ queryKey: ['referrals', 'list'] }, (page) =>
+        page ? { ...page, items: page.items.map((r) => (r.id === id ? applyPatch(r, patch) : r)) } : page,
+      );
+      if (one) qc.setQueryData(referralKeys.one(id), { ...one, referral: applyPatch(one.referral, patch) });
+      return [...lists, [referralKeys.one(id), one]];
+    },
+    onError: (_err, _vars, snapshot) => {
+      for (const [key, data] of snapshot ?? []) qc.setQueryData(key, data);
+    },
+    // With several moves in flight, refetch once after the last: an earlier answer must not
+    // overwrite a later card's optimistic column.
+    onSettled: () =>
+      qc.isMutating({ mutationKey: patchKey }) === 1
+        ? qc.invalidateQueries({ queryKey: referralKeys.all })
+        : undefined,
+  });
+}
+
 export function useRecordIntroduced(id: string) {
   return useReferralChange((note?: string) =>
     api.post<Referral>(`/referrals/${encodeURIComponent(id)}/introduced`, note ? { note } : {}),

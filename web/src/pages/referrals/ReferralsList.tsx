@@ -6,6 +6,7 @@ import {
   Group,
   Pagination,
   Paper,
+  SegmentedControl,
   Skeleton,
   Stack,
   Table,
@@ -14,10 +15,11 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useReferrals } from '../../api/referrals.ts';
 import type { ReferralQuery } from '../../api/types.ts';
+import { PageLoader } from '../../components/guards.tsx';
 import { IconPlus, IconSearch } from '../../components/icons.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
@@ -42,7 +44,53 @@ export const VIEWS = {
 type View = keyof typeof VIEWS;
 const PAGE_SIZE = 25;
 
-export default function ReferralsList() {
+const ReferralsBoard = lazy(() => import('./ReferralsBoard.tsx'));
+
+/** The referrals page: the pipeline as a board (`?view=board`) or as a list with its views. */
+export default function ReferralsPage() {
+  const [params, setParams] = useSearchParams();
+  const board = params.get('view') === 'board';
+  return (
+    <>
+      <PageHeader
+        title="Referrals"
+        description="Every friend referred, from new lead to won."
+        actions={
+          <>
+            <SegmentedControl
+              aria-label="Show referrals as"
+              value={board ? 'board' : 'list'}
+              onChange={(v) => {
+                // Each layout keeps its own filters; the search carries over.
+                const q = params.get('q');
+                setParams(
+                  new URLSearchParams({ ...(v === 'board' ? { view: 'board' } : {}), ...(q ? { q } : {}) }),
+                  { replace: true },
+                );
+              }}
+              data={[
+                { value: 'board', label: 'Board' },
+                { value: 'list', label: 'List' },
+              ]}
+            />
+            <Button component={Link} to="/referrals/new" leftSection={<IconPlus size={16} />}>
+              New referral
+            </Button>
+          </>
+        }
+      />
+      {board ? (
+        <Suspense fallback={<PageLoader />}>
+          <ReferralsBoard />
+        </Suspense>
+      ) : (
+        <ReferralsList />
+      )}
+    </>
+  );
+}
+
+function ReferralsList() {
   const [params, setParams] = useSearchParams();
   const raw = params.get('view');
   const view: View = raw && raw in VIEWS ? (raw as View) : 'open';
@@ -72,15 +120,6 @@ export default function ReferralsList() {
 
   return (
     <>
-      <PageHeader
-        title="Referrals"
-        description="Every friend referred, from new lead to won."
-        actions={
-          <Button component={Link} to="/referrals/new" leftSection={<IconPlus size={16} />}>
-            New referral
-          </Button>
-        }
-      />
       <Tabs value={view} onChange={(v) => set({ view: v === 'open' ? undefined : (v ?? undefined) })} mb="sm">
         <Tabs.List style={{ flexWrap: 'nowrap', overflowX: 'auto' }}>
           {Object.entries(VIEWS).map(([key, v]) => (

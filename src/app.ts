@@ -22,7 +22,10 @@ import { AppError, type ErrorCode, type ErrorDetail, statusOf } from './errors.t
 import { eventRoutes } from './events/events.routes.ts';
 import { requireActor } from './http/auth.ts';
 import type { App, Deps } from './http/types.ts';
+import { jobRoutes } from './jobs/jobs.routes.ts';
 import { maskEmail } from './lib/secrets.ts';
+import { messagingRoutes } from './messaging/messaging.routes.ts';
+import { unsubscribeRoutes } from './messaging/unsubscribe.routes.ts';
 import { importRoutes } from './people/imports.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { programsRoutes } from './programs/programs.routes.ts';
@@ -223,11 +226,15 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       await rewardRoutes(scope, deps);
       await dashboardRoutes(scope, deps);
       await askRoutes(scope, deps);
+      jobRoutes(scope, deps);
+      messagingRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );
   // Public pages for referrers and friends: no staff session, their own CSRF defence and limits.
   await app.register(async (scope) => publicRoutes(scope, deps));
+  // One-click unsubscribe (RFC 8058) and its confirm page.
+  await app.register(async (scope) => unsubscribeRoutes(scope, deps));
   // The admin app (built by Vite) under /app/.
   await webRoutes(app, deps);
   return app;

@@ -16,6 +16,14 @@ const schema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'must be smtp://[user:pass@]host[:port] or smtps://…' })
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .regex(/^([^<>]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/, 'must be an address, optionally "Name <address>"')
+    .optional(),
 });
 
 export type Config = Readonly<{
@@ -26,6 +34,8 @@ export type Config = Readonly<{
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   trustProxy: boolean;
   sessionDays: number;
+  /** outgoing email; null: messages are kept in the outbox viewer, never sent */
+  smtp: { url: string; from: string } | null;
 }>;
 
 /** Parses the environment once; every problem is reported together. */
@@ -40,6 +50,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  if (e.SMTP_URL && !e.MAIL_FROM) {
+    const details = [{ path: 'MAIL_FROM', message: 'is required with SMTP_URL (the sender address)' }];
+    throw new AppError(
+      'invalid_config',
+      'Invalid configuration: MAIL_FROM is required with SMTP_URL',
+      details,
+    );
+  }
   const database = e.DATABASE_URL.startsWith('sqlite:')
     ? { kind: 'sqlite' as const, file: e.DATABASE_URL.slice('sqlite:'.length) || ':memory:' }
     : { kind: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.PG_POOL_SIZE };
@@ -56,5 +74,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     sessionDays: e.SESSION_DAYS,
+    smtp: e.SMTP_URL && e.MAIL_FROM ? { url: e.SMTP_URL, from: e.MAIL_FROM } : null,
   });
 }

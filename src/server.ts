@@ -18,7 +18,7 @@ export async function serve(config: Config, roles: Role[], opts: { demo: boolean
   let login: string | undefined;
   if (opts.demo) login = await demoLogin(config, db);
 
-  if (roles.includes('worker')) stops.push(startWorker(db));
+  if (roles.includes('worker')) stops.push(startWorker(db, config));
   if (roles.includes('web')) {
     const app = await buildApp({ db, config });
     const address = await app.listen({ port: config.port, host: config.host });

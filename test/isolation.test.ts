@@ -36,6 +36,8 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'POST /api/v1/rewards/{id}/pay': () => ({ method: 'cash' }),
   'POST /api/v1/rewards/{id}/void': () => ({ reason: 'hijacked' }),
   'POST /api/v1/tasks/{id}/done': () => ({ outcome: 'note' }),
+  'PUT /api/v1/templates/{kind}': () => ({ subject: 'Hijacked {{firstName}}', body: 'Hijacked' }),
+  'POST /api/v1/suppressions': () => ({ email: 'hijack@example.com' }),
   'POST /api/v1/asks': (b) => ({ personId: b.person, outcome: 'got_names', names: [{ name: 'Mallory' }] }),
 };
 
@@ -154,6 +156,12 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         names: [{ name: `${MARKER} Named`, email: 'zeb.named@example.com' }],
       })
     ).json();
+    // B's own email template, and the messages and delivery jobs the won referral queued.
+    await b.req('PUT', '/api/v1/templates/ask', { subject: `${MARKER} {{firstName}}`, body: MARKER });
+    const messages = (await b.req('GET', '/api/v1/messages')).json().items.map((m: { id: string }) => m.id);
+    const jobs = (await b.req('GET', '/api/v1/jobs')).json().items.map((j: { id: string }) => j.id);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(jobs.length).toBeGreaterThan(0);
     ids = {
       eventExternalId: 'iso-sale-1',
       reward,
@@ -182,6 +190,8 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         paying.id,
         ask.ask.id,
         ask.names[0].referralId,
+        ...messages,
+        ...jobs,
       ].filter(Boolean),
     };
   });
@@ -193,11 +203,17 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     for (const [path, ops] of Object.entries(spec.paths)) {
       for (const method of Object.keys(ops).map((m) => m.toUpperCase())) {
         if (path === '/api/v1/auth/sign-out' || path === '/api/v1/auth/sign-in') continue;
-        // A month is not an id: A writing its own month must leave B's alone (checked below).
-        const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).filter((p) => p !== 'month');
+        // A month or a template kind is not an id: A writing its own must leave B's alone
+        // (checked below).
+        const params = [...path.matchAll(/\{(\w+)\}/g)]
+          .map((m) => m[1]!)
+          .filter((p) => p !== 'month' && p !== 'kind');
         const candidates = params.length ? ids.all : [''];
         for (const id of candidates) {
-          const url = path.replace('{month}', '2026-11').replace(/\{\w+\}/g, id);
+          const url = path
+            .replace('{month}', '2026-11')
+            .replace('{kind}', 'ask')
+            .replace(/\{\w+\}/g, id);
           const body =
             bodies[`${method} ${path}`]?.(ids) ?? (method === 'GET' || method === 'DELETE' ? undefined : {});
           const res = await a.req(method, url, body);
@@ -227,6 +243,11 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     expect((await b.req('GET', '/api/v1/ad-spend?from=2026-11&to=2026-11')).json()).toMatchObject([
       { amount: 12345, note: MARKER },
     ]);
+    expect((await b.req('GET', '/api/v1/templates/ask')).json()).toMatchObject({
+      subject: `${MARKER} {{firstName}}`,
+      customised: true,
+    });
+    expect((await b.req('GET', '/api/v1/suppressions')).json().total).toBe(0);
     const detail = (await b.req('GET', `/api/v1/referrals/${ids.referral}`)).json();
     expect(detail.referral).toMatchObject({ status: 'new', flag: null, friendOptInAt: null });
     expect(detail.activities.map((x: { kind: string }) => x.kind)).toEqual(['created']);

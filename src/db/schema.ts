@@ -8,6 +8,12 @@ import type {
 import type { AsksTable } from '../asks/asks.table.ts';
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
 import type { BusinessEventsTable, IdempotencyKeysTable } from '../events/events.table.ts';
+import type { JobsTable } from '../jobs/jobs.table.ts';
+import type {
+  MessagesTable,
+  MessageTemplatesTable,
+  SuppressionsTable,
+} from '../messaging/messaging.table.ts';
 import type { ImportsTable, PeopleTable, PersonTagsTable } from '../people/people.table.ts';
 import type { ProgramsTable, ProgramTermsTable, ServerSecretsTable } from '../programs/programs.table.ts';
 import type {
@@ -58,6 +64,10 @@ export interface DB {
   referral_daily: ReferralDailyTable;
   ledger_daily: LedgerDailyTable;
   program_clicks_daily: ProgramClicksDailyTable;
+  jobs: JobsTable;
+  messages: MessagesTable;
+  suppressions: SuppressionsTable;
+  message_templates: MessageTemplatesTable;
   asks: AsksTable;
   ad_spend: AdSpendTable;
   acquisition_daily: AcquisitionDailyTable;

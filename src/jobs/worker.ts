@@ -1,48 +1,47 @@
+import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
-import { purgeIdempotencyKeys } from '../http/idempotency.ts';
 import { nowIso } from '../lib/ids.ts';
-import { releaseDue } from '../rewards/rewards.service.ts';
+import { createMailer } from '../messaging/mailer.ts';
+import { recurring } from './handlers.ts';
+import { enqueue } from './queue.ts';
+import type { WorkerServices } from './registry.ts';
+import { type RunnerOptions, startRunner } from './runner.ts';
 
-type Task = { name: string; everyMs: number; run: (db: Db) => Promise<unknown> };
+/** Enqueues this period's run of every recurring job (a no-op when another worker did). */
+export async function scheduleRecurring(db: Db, now = nowIso()): Promise<void> {
+  const t = Date.parse(now);
+  for (const r of recurring) {
+    const start = new Date(Math.floor(t / r.everyMs) * r.everyMs).toISOString();
+    await enqueue(db, r.kind, {}, { key: `${r.kind}@${start}`, runAt: start, maxAttempts: 3 });
+  }
+}
 
-/** Periodic housekeeping; later features register their jobs here. */
-export const tasks: Task[] = [
-  {
-    name: 'purge expired sessions',
-    everyMs: 60 * 60 * 1000,
-    run: (db) => db.deleteFrom('sessions').where('expires_at', '<', nowIso()).execute(),
-  },
-  {
-    name: 'release rewards whose hold has ended',
-    everyMs: 60 * 1000,
-    run: async (db) => {
-      // In pages, until a page comes back short.
-      while ((await releaseDue(db, nowIso(), 500)) === 500);
-    },
-  },
-  {
-    name: 'forget idempotency keys after 24 hours',
-    everyMs: 60 * 60 * 1000,
-    run: purgeIdempotencyKeys,
-  },
-];
-
-/** Runs every task now and then on its interval; returns a function that waits for a clean stop. */
-export function startWorker(db: Db): () => Promise<void> {
-  const running = new Set<Promise<unknown>>();
-  const timers = tasks.map((task) => {
-    const tick = () => {
-      const p = task
-        .run(db)
-        .catch((err) => console.error(`worker: ${task.name} failed`, err))
-        .finally(() => running.delete(p));
-      running.add(p);
-    };
-    tick();
-    return setInterval(tick, task.everyMs);
-  });
+/**
+ * The `worker` role: schedules the recurring jobs every minute and runs due jobs. Returns a
+ * function that stops claiming, waits for the jobs in flight and closes the SMTP pool.
+ */
+export function startWorker(
+  db: Db,
+  config: Config,
+  opts: RunnerOptions & { services?: Partial<WorkerServices> } = {},
+): () => Promise<void> {
+  const services: WorkerServices = {
+    config,
+    mailer: config.smtp ? createMailer(config.smtp) : null,
+    ...opts.services,
+  };
+  const log = opts.log ?? ((msg: string, err?: unknown) => console.error(`worker: ${msg}`, err ?? ''));
+  const runner = startRunner(db, services, { log, ...opts });
+  const tick = () =>
+    scheduleRecurring(db)
+      .then(() => runner.wake())
+      .catch((err) => log('scheduling recurring jobs failed', err));
+  const scheduled = tick();
+  const timer = setInterval(tick, Math.min(...recurring.map((r) => r.everyMs)));
   return async () => {
-    for (const t of timers) clearInterval(t);
-    await Promise.all(running);
+    clearInterval(timer);
+    await scheduled;
+    await runner.stop();
+    services.mailer?.close();
   };
 }

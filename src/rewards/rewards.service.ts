@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
+import { queueRewardAvailable, queueThankYou } from '../messaging/senders.ts';
 import type { ProgramTerms, Reward } from '../programs/programs.schema.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { addActivity, type By, personName } from '../referrals/referrals.service.ts';
@@ -273,6 +274,7 @@ export async function release(tx: Db, reward: RewardRow, by: By): Promise<void> 
     { reward, account: 'available', amount: -held },
   ]);
   await setStatus(tx, reward, 'available');
+  await queueRewardAvailable(tx, reward);
 }
 
 async function setStatus(
@@ -468,7 +470,7 @@ export async function createThankTask(tx: Db, workspaceId: string, ref: Referral
     .execute();
 }
 
-/** Everything a won referral sets off: its rewards and the thank-you task. */
+/** Everything a won referral sets off: its rewards, the thank-you task and the thank-you email. */
 export async function onReferralWon(
   tx: Db,
   workspaceId: string,
@@ -477,5 +479,6 @@ export async function onReferralWon(
 ): Promise<string[]> {
   const issued = await issueRewards(tx, workspaceId, by, ref.id);
   await createThankTask(tx, workspaceId, ref);
+  await queueThankYou(tx, workspaceId, ref);
   return issued;
 }

@@ -1,0 +1,38 @@
+import { purgeIdempotencyKeys } from '../http/idempotency.ts';
+import { nowIso } from '../lib/ids.ts';
+import { deliverMessage } from '../messaging/delivery.ts';
+import { DELIVER } from '../messaging/outbox.ts';
+import { releaseDue } from '../rewards/rewards.service.ts';
+import { purgeJobs } from './queue.ts';
+import { defineJob } from './registry.ts';
+
+/** Every kind of job, in one place. Features add theirs here. */
+defineJob(DELIVER, deliverMessage);
+
+defineJob('release-holds', async ({ db }) => {
+  // In pages, until a page comes back short.
+  while ((await releaseDue(db, nowIso(), 500)) === 500);
+});
+
+defineJob('purge-sessions', async ({ db }) => {
+  await db.deleteFrom('sessions').where('expires_at', '<', nowIso()).execute();
+});
+
+defineJob('purge-idempotency-keys', async ({ db }) => {
+  await purgeIdempotencyKeys(db);
+});
+
+defineJob('purge-jobs', async ({ db }) => {
+  await purgeJobs(db);
+});
+
+/**
+ * The installation's recurring jobs. Every worker enqueues each one once per period under a key
+ * naming the period, so however many workers run, each period's job runs once.
+ */
+export const recurring: Array<{ kind: string; everyMs: number }> = [
+  { kind: 'release-holds', everyMs: 60_000 },
+  { kind: 'purge-sessions', everyMs: 60 * 60_000 },
+  { kind: 'purge-idempotency-keys', everyMs: 60 * 60_000 },
+  { kind: 'purge-jobs', everyMs: 60 * 60_000 },
+];

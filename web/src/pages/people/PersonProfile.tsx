@@ -13,7 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { type ReactNode, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
 import { usePerson, useUpdatePerson } from '../../api/people.ts';
@@ -27,6 +27,9 @@ import { formatPhone } from '../../phone.ts';
 import { PersonForm, personFieldErrors, toFormValues, toPatch, usePersonForm } from './PersonForm.tsx';
 import { PersonRewards } from './PersonRewards.tsx';
 import { ReferralLinks, ReferralNetwork } from './ReferralLinks.tsx';
+
+/** The network picture, loaded when a profile is first shown (it is most of a page of its own). */
+const ReferralNetworkPicture = lazy(() => import('./ReferralNetwork.tsx'));
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -213,6 +216,9 @@ export default function PersonProfile() {
           {!p.mergedIntoId && <PersonRewards personId={p.id} />}
           {!p.mergedIntoId && <ReferralLinks personId={p.id} kind={p.kind} />}
           <ReferralNetwork personId={p.id} />
+          <Suspense fallback={<Skeleton h={220} />}>
+            <ReferralNetworkPicture key={p.id} personId={p.id} />
+          </Suspense>
         </Stack>
       )}
     </>

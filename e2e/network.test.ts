@@ -1,0 +1,212 @@
+/**
+ * The referral network picture in a browser, in the demo clinic: the customer whose friends
+ * became customers and referred friends of their own shows a tree several generations deep with
+ * the sales each branch brought; the generations can be chosen, a click re-roots the tree on
+ * someone in it, a big family folds into "+ N more", the nested list says the same to a screen
+ * reader, a phone scrolls it, and axe finds no serious or critical violation.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReferral } from '../src/referrals/referrals.service.ts';
+import {
+  DESKTOP,
+  type DemoServer,
+  launchChromium,
+  newPage,
+  PHONE,
+  signIn,
+  startDemoServer,
+} from './harness.ts';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** Committed screenshots of the screens, to look at in review. */
+const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
+
+let server: DemoServer;
+let browser: Browser;
+/** The source of the demo's chain: the person who referred the most. */
+let source: { id: string; name: string };
+/** A customer with a big family of referrals (nine friends). */
+let big: { id: string; name: string };
+
+const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+  mkdirSync(DOCS, { recursive: true });
+  const ws = server.workspaceId;
+  const top = await server.db
+    .selectFrom('referrals')
+    .innerJoin('people', (j) =>
+      j
+        .onRef('people.workspace_id', '=', 'referrals.workspace_id')
+        .onRef('people.id', '=', 'referrals.referrer_id'),
+    )
+    .select((eb) => ['people.id', 'people.first_name', 'people.last_name', eb.fn.countAll<number>().as('n')])
+    .where('referrals.workspace_id', '=', ws)
+    .groupBy(['people.id', 'people.first_name', 'people.last_name'])
+    .orderBy('n', 'desc')
+    .executeTakeFirstOrThrow();
+  source = { id: top.id, name: named(top) };
+
+  // Someone who never referred anyone, then nine friends at once.
+  const quiet = await server.db
+    .selectFrom('people')
+    .select(['id', 'first_name', 'last_name'])
+    .where('workspace_id', '=', ws)
+    .where('kind', '=', 'customer')
+    .where(
+      'id',
+      'not in',
+      server.db.selectFrom('referrals').select('referrer_id').where('workspace_id', '=', ws),
+    )
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
+  big = { id: quiet.id, name: named(quiet) };
+  const program = await server.db
+    .selectFrom('programs')
+    .select('id')
+    .where('workspace_id', '=', ws)
+    .where('name', '=', 'Share the relief')
+    .executeTakeFirstOrThrow();
+  for (let i = 0; i < 9; i++) {
+    await createReferral(
+      server.db,
+      ws,
+      { userId: null, label: 'e2e' },
+      {
+        programId: program.id,
+        referrerId: big.id,
+        channel: 'staff',
+        friend: { firstName: `Crowd${i}`, lastName: 'Member', email: `crowd${i}@example.net` },
+      },
+    );
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Violations in the network section (the rest of the profile is other tests' business). */
+async function axeViolations(page: Page) {
+  // The app's CSP (script-src 'self') refuses an injected <script>; evaluate is not subject to it.
+  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
+  const result = (await page.evaluate("axe.run({ include: [['[data-network]']] })")) as {
+    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ html: string }> }>;
+  };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')})`);
+}
+
+const section = (page: Page) => page.getByRole('region', { name: 'Referral network' });
+const summary = (page: Page) => section(page).locator('[data-summary]');
+/** A segment of one of the section's segmented controls, by its text. */
+const choose = (page: Page, label: string) =>
+  section(page)
+    .locator('label')
+    .filter({ hasText: new RegExp(`^${label}$`) })
+    .click();
+const node = (page: Page, name: string) => section(page).locator(`svg g[data-name="${name}"]`);
+
+describe('the referral network in a browser', () => {
+  it('draws the chain, changes generations, re-roots on a click, folds a big family', async () => {
+    const { page, problems, done } = await newPage(browser, server.base, DESKTOP);
+    try {
+      await page.goto(`/app/people/${source.id}`);
+      await signIn(page, server.owner.email, server.owner.password);
+      await page.getByRole('heading', { name: source.name, level: 1 }).waitFor();
+
+      // Three generations at first: the summary, the picture and its text alternative.
+      const net = section(page);
+      await net.scrollIntoViewIfNeeded();
+      await expect
+        .poll(() => summary(page).textContent())
+        .toMatch(
+          new RegExp(`^${source.name} brought \\d+ customers over 3 generations, \\$[\\d,]+ in sales`),
+        );
+      const picture = net.getByRole('img', { name: `Referral network of ${source.name}` });
+      await picture.waitFor();
+      expect(await net.locator('svg desc').textContent()).toContain(`${source.name} brought`);
+      // The nested list has the same people as the picture.
+      const inList = await net
+        .getByRole('group', { name: /^Whom .* referred/ })
+        .getByRole('listitem')
+        .count();
+      expect(inList).toBe(await net.locator('svg g[data-node="person"]').count());
+
+      // Five generations: the chain goes deeper.
+      await choose(page, '5');
+      await expect.poll(() => summary(page).textContent()).toMatch(/over 5 generations/);
+      const api = await page.request.get(`/api/v1/people/${source.id}/network?depth=5`);
+      const data = (await api.json()) as {
+        revenue: { total: number };
+        referred: Array<{ generation: number }>;
+      };
+      expect(data.referred.some((n) => n.generation === 5)).toBe(true);
+      expect(await summary(page).textContent()).toContain(
+        `$${(data.revenue.total / 100).toLocaleString('en-US')} in sales`,
+      );
+      expect(await axeViolations(page)).toEqual([]);
+
+      // Screenshots of the section, desktop and phone.
+      await page.addStyleTag({ content: '.mantine-Notifications-root { display: none !important; }' });
+      await page.waitForTimeout(200);
+      await net.screenshot({ path: join(DOCS, 'network.png'), animations: 'disabled' });
+
+      // A click on a first-generation customer shows the network from them.
+      const first = data as unknown as {
+        referred: Array<{ generation: number; person: { name: string }; counts: { referred: number } }>;
+      };
+      const child = first.referred.find((n) => n.generation === 1 && n.counts.referred > 0)!;
+      await node(page, child.person.name).click();
+      await expect
+        .poll(() => summary(page).textContent())
+        .toMatch(new RegExp(`^${child.person.name} brought`));
+      const trail = net.getByRole('navigation', { name: 'Whose network' });
+      await trail.getByRole('link', { name: child.person.name }).waitFor();
+      // And back.
+      await trail.getByRole('button', { name: 'Back to the start' }).click();
+      await expect.poll(() => summary(page).textContent()).toMatch(new RegExp(`^${source.name} brought`));
+
+      // The same from the keyboard: the list shows when focused, its buttons re-root.
+      await choose(page, 'List');
+      await net.getByRole('button', { name: `${child.person.name}: show the network from them` }).click();
+      await expect
+        .poll(() => summary(page).textContent())
+        .toMatch(new RegExp(`^${child.person.name} brought`));
+      await choose(page, 'Picture');
+
+      // A big family folds: five shown and "+ 4 more", which opens the rest.
+      await page.goto(`/app/people/${big.id}`);
+      await page.getByRole('heading', { name: big.name, level: 1 }).waitFor();
+      await expect
+        .poll(() => summary(page).textContent())
+        .toMatch(new RegExp(`^${big.name} brought 0 customers over 1 generation`));
+      expect(await net.locator('svg g[data-node="person"]').count()).toBe(5);
+      await net.locator('svg g[data-node="more"]').getByText('+ 4 more').click();
+      await expect.poll(() => net.locator('svg g[data-node="person"]').count()).toBe(9);
+
+      // A phone scrolls the picture inside its frame; the page itself stays as wide as the screen.
+      await page.setViewportSize(PHONE);
+      await page.goto(`/app/people/${source.id}`);
+      await page.getByRole('heading', { name: source.name, level: 1 }).waitFor();
+      await choose(page, '4');
+      await expect.poll(() => summary(page).textContent()).toMatch(/over 4 generations/);
+      await net.scrollIntoViewIfNeeded();
+      await page.waitForTimeout(300);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+      expect(await axeViolations(page)).toEqual([]);
+      await net.screenshot({ path: join(DOCS, 'network-phone.png'), animations: 'disabled' });
+
+      expect(problems).toEqual([]);
+    } finally {
+      await done();
+    }
+  });
+});

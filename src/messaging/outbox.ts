@@ -227,12 +227,13 @@ export type Composed = {
   unsubscribeUrl: string;
 };
 
-/** The domain of Message-IDs: the sender's, or this installation's. */
-export function messageIdDomain(publicUrl: string, fromAddress?: string): string {
-  const d = fromAddress?.split('@')[1];
-  if (d) return d;
+/**
+ * The domain of Message-IDs: this installation's public host, the same for every attempt and in
+ * the outbox viewer.
+ */
+export function messageIdDomain(publicUrl: string): string {
   try {
-    return new URL(publicUrl).hostname;
+    return new URL(publicUrl).hostname.replace(/^\[|\]$/g, '') || 'vouch.invalid';
   } catch {
     return 'vouch.invalid';
   }
@@ -293,7 +294,7 @@ Unsubscribe from all email from ${ws.name}: ${unsubscribeUrl}
       'List-Unsubscribe': unsubscribe.join(', '),
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
-    messageId: `${m.id}@${messageIdDomain(opts.publicUrl, opts.fromAddress)}`,
+    messageId: `${m.id}@${messageIdDomain(opts.publicUrl)}`,
     unsubscribeUrl,
   };
 }

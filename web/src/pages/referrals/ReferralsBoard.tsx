@@ -19,7 +19,7 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { type DragEvent, type ReactNode, useEffect, useId, useState } from 'react';
+import { type DragEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
 import { usePrograms } from '../../api/programs.ts';
@@ -27,7 +27,7 @@ import { usePatchReferral, useReferrals, useStaff } from '../../api/referrals.ts
 import { atLeast, type Referral, type ReferralPatch, type ReferralStatus } from '../../api/types.ts';
 import { IconChevronDown, IconSearch } from '../../components/icons.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
-import { formatDateTime, referralStatusColor, referralStatusLabel } from '../../format.ts';
+import { referralStatusColor, referralStatusLabel } from '../../format.ts';
 import { useSession } from '../../session.tsx';
 import './ReferralsBoard.css';
 
@@ -66,6 +66,19 @@ const toLocalInput = (iso: string | null) => {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
 const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : null);
+
+const sameYear = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+const otherYear = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+/** "Sep 14, 3:34 PM" this year, "Jun 1, 2030, 10:00 AM" otherwise: short enough for a card. */
+const shortDateTime = (iso: string) => {
+  const d = new Date(iso);
+  return (d.getFullYear() === new Date().getFullYear() ? sameYear : otherYear).format(d);
+};
 
 const DRAG_TYPE = 'application/x-vouch-referral';
 
@@ -108,6 +121,8 @@ export default function ReferralsBoard() {
   const [dragging, setDragging] = useState<Referral | null>(null);
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [editing, setEditing] = useState<Referral | null>(null);
+  /** A card moved from its menu: its "Move to…" button takes the focus in its new column. */
+  const [refocus, setRefocus] = useState<{ id: string; status: ReferralStatus } | null>(null);
 
   const staffName = (id: string | null) =>
     id ? (staff.data?.find((m) => m.userId === id)?.name ?? 'a former staff member') : null;
@@ -245,7 +260,12 @@ export default function ReferralsBoard() {
                             dragging={dragging?.id === r.id}
                             onDragStart={() => setDragging(r)}
                             onDragEnd={() => setDragging(null)}
-                            onMove={(to) => move(r, to)}
+                            onMove={(to) => {
+                              setRefocus({ id: r.id, status: to });
+                              move(r, to);
+                            }}
+                            refocus={refocus?.id === r.id && refocus.status === r.status}
+                            onRefocused={() => setRefocus(null)}
                             onEdit={() => setEditing(r)}
                           />
                         </li>
@@ -265,7 +285,7 @@ export default function ReferralsBoard() {
               <Stack gap="xs">
                 {CLOSED.filter((s) => s !== 'void' || canVoid).map((status) => (
                   <DropZone key={status} status={status} dragging={dragging} onDrop={(r) => move(r, status)}>
-                    <Badge variant="light" color={referralStatusColor[status]} mb={4}>
+                    <Badge variant="light" color={referralStatusColor[status]} c="dark.8" mb={4}>
                       {referralStatusLabel[status]}
                     </Badge>
                     <Text size="xs" c="dimmed">
@@ -348,6 +368,8 @@ function Card({
   onDragEnd,
   onMove,
   onEdit,
+  refocus,
+  onRefocused,
 }: {
   referral: Referral;
   assignee: string | null;
@@ -357,8 +379,21 @@ function Card({
   onDragEnd: () => void;
   onMove: (to: ReferralStatus) => void;
   onEdit: () => void;
+  refocus: boolean;
+  onRefocused: () => void;
 }) {
+  const moveButton = useRef<HTMLButtonElement>(null);
+  // Runs once the card is mounted in its new column, after the menu has closed.
+  useEffect(() => {
+    if (!refocus) return;
+    const t = setTimeout(() => {
+      moveButton.current?.focus();
+      onRefocused();
+    }, 50);
+    return () => clearTimeout(t);
+  }, [refocus, onRefocused]);
   const nameId = useId();
+  const now = new Date().toISOString();
   const blocked = (s: ReferralStatus) =>
     r.waitingForIntroduction && (s === 'contacted' || s === 'appointment');
   return (
@@ -407,13 +442,18 @@ function Card({
         {r.programName}
       </Text>
       <Stack gap={2}>
-        {r.status === 'appointment' && r.appointmentAt && (
-          <Text size="xs">Appointment {formatDateTime(r.appointmentAt)}</Text>
-        )}
-        {r.followUpDueAt ? (
+        {r.status === 'appointment' ? (
+          // Booked: the appointment is what matters; once it is past, the outcome is due.
+          r.appointmentAt && (
+            <Text size="xs">
+              {r.appointmentAt < now ? 'Appointment was ' : 'Appointment '}
+              {shortDateTime(r.appointmentAt)}
+            </Text>
+          )
+        ) : r.followUpDueAt ? (
           <Text size="xs" c={r.overdue ? 'red.9' : undefined} fw={r.overdue ? 600 : undefined}>
             {r.overdue ? 'Follow-up was due ' : 'Follow-up due '}
-            {formatDateTime(r.followUpDueAt)}
+            {shortDateTime(r.followUpDueAt)}
           </Text>
         ) : (
           <Text size="xs" c="dimmed">
@@ -426,7 +466,7 @@ function Card({
         {(r.waitingForIntroduction || r.flag) && (
           <Group gap={4} mt={2}>
             {r.waitingForIntroduction && (
-              <Badge size="xs" variant="outline" color="orange.9">
+              <Badge size="xs" variant="light" color="orange" c="#8a3600">
                 Waiting for introduction
               </Badge>
             )}
@@ -438,10 +478,11 @@ function Card({
           </Group>
         )}
       </Stack>
-      <Group gap={4} mt="xs">
+      <Group gap={4} mt="xs" justify="space-between">
         <Menu position="bottom-start" withinPortal shadow="md">
           <Menu.Target>
             <Button
+              ref={moveButton}
               size="compact-xs"
               variant="light"
               rightSection={<IconChevronDown size={12} />}
@@ -470,9 +511,10 @@ function Card({
           size="compact-xs"
           variant="subtle"
           onClick={onEdit}
-          aria-label={`Assign and due date… (${r.friend.name})`}
+          aria-label={`Assign… (${r.friend.name})`}
+          title="Who follows up, and by when"
         >
-          Assign and due date…
+          Assign…
         </Button>
       </Group>
     </Paper>

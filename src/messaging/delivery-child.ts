@@ -1,0 +1,27 @@
+/**
+ * A worker process that only delivers messages, for the crash test (crash.test.ts), which kills
+ * it with SIGKILL in the middle of a delivery. Configured by the environment: DATABASE_URL,
+ * SMTP_URL, MAIL_FROM, and VOUCH_LEASE_MS for a short lease.
+ */
+import { loadConfig } from '../config.ts';
+import { connect } from '../db/connect.ts';
+import '../jobs/handlers.ts';
+import { startRunner } from '../jobs/runner.ts';
+import { createMailer } from './mailer.ts';
+import { DELIVER } from './outbox.ts';
+
+const config = loadConfig();
+const { db } = connect(config.database);
+startRunner(
+  db,
+  { config, mailer: createMailer(config.smtp!) },
+  {
+    worker: `child-${process.pid}`,
+    kinds: [DELIVER],
+    concurrency: Number(process.env.VOUCH_CONCURRENCY ?? 1),
+    pollMs: 20,
+    leaseMs: Number(process.env.VOUCH_LEASE_MS ?? 60_000),
+    log: (msg, err) => console.error(msg, err ?? ''),
+  },
+);
+console.log('ready');

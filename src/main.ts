@@ -27,6 +27,8 @@ const HELP = `vouch: self-hosted referral system
                                                   import purchases, visits and refunds from CSV
   vouch export people --workspace SLUG [--out F]  export people as CSV (stdout by default)
   vouch backup FILE                               online backup of the SQLite database
+  vouch jobs [--failed]                           the latest background jobs, failed ones with their error
+  vouch jobs retry ID                             run a failed job again
 
 Configuration comes from the environment: see README.md.`;
 
@@ -78,6 +80,7 @@ export async function main(argv: string[]): Promise<void> {
       role: { type: 'string', default: 'owner' },
       out: { type: 'string' },
       source: { type: 'string' },
+      failed: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -173,6 +176,16 @@ export async function main(argv: string[]): Promise<void> {
           out.end();
           await finished(out);
         }
+      });
+    case 'jobs':
+      return withDb(config, async (db) => {
+        const { printJobs, retryFromCli } = await import('./jobs/cli.ts');
+        if (sub === 'retry') {
+          if (!arg) throw new AppError('validation', 'jobs retry ID');
+          return retryFromCli(db, arg);
+        }
+        if (sub) throw new AppError('validation', 'jobs [--failed] | jobs retry ID');
+        return printJobs(db, { failed: values.failed });
       });
     case 'backup': {
       if (!sub) throw new AppError('validation', 'backup FILE');

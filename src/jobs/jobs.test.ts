@@ -208,3 +208,36 @@ describe.each(dialects)('jobs on %s', (dialect) => {
     expect(await count('purge-sessions', 'done')).toBe(1);
   });
 });
+
+describe('vouch jobs (CLI)', () => {
+  it('lists failed jobs with their error and retries one', async () => {
+    const t = await testDb('sqlite');
+    try {
+      defineJob('test:cli', async () => {
+        throw new PermanentJobError('the printer is on fire');
+      });
+      const id = (await enqueue(t.db, 'test:cli', {}))!;
+      await drain(t.db, services, { kinds: ['test:cli'] });
+      const { printJobs, retryFromCli } = await import('./cli.ts');
+      let out = '';
+      const sink = {
+        write: (s: string) => {
+          out += s;
+          return true;
+        },
+      } as unknown as NodeJS.WriteStream;
+      await printJobs(t.db, { failed: true }, sink);
+      expect(out).toContain(id);
+      expect(out).toContain('failed');
+      expect(out).toContain('the printer is on fire');
+      out = '';
+      await retryFromCli(t.db, id, sink);
+      expect(out).toContain(`Job ${id} (test:cli) is queued again`);
+      out = '';
+      await printJobs(t.db, { failed: true }, sink);
+      expect(out).toBe('No failed jobs.\n');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { SignIn } from './pages/SignIn.tsx';
 
 // One chunk per page: the sign-in screen and the shell load first, the rest on demand.
 const Dashboard = lazy(() => import('./pages/dashboard/Dashboard.tsx'));
+const FrontDesk = lazy(() => import('./pages/front-desk/FrontDesk.tsx'));
 const PeopleList = lazy(() => import('./pages/people/PeopleList.tsx'));
 const PersonNew = lazy(() => import('./pages/people/PersonNew.tsx'));
 const PersonProfile = lazy(() => import('./pages/people/PersonProfile.tsx'));
@@ -34,6 +35,7 @@ export function App() {
         }
       >
         <Route index element={<Home />} />
+        <Route path="front-desk" element={<FrontDesk />} />
         <Route path="people" element={<PeopleList />} />
         <Route path="people/new" element={<PersonNew />} />
         <Route path="people/:id" element={<PersonProfile />} />

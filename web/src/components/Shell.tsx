@@ -27,6 +27,7 @@ import {
   IconCheck,
   IconChevronDown,
   IconCoins,
+  IconDesk,
   IconGift,
   IconLogout,
   IconPeople,
@@ -41,6 +42,8 @@ type NavItem = { to: string; label: string; icon: ComponentType<{ size?: number 
 /** The navigation; later features add their entries here. */
 const NAV: NavItem[] = [
   { to: '/dashboard', label: 'Dashboard', icon: IconChart, min: 'manager' },
+  // First for staff (they do not see the dashboard).
+  { to: '/front-desk', label: 'Front desk', icon: IconDesk, min: 'staff' },
   { to: '/referrals', label: 'Referrals', icon: IconReferrals, min: 'staff' },
   { to: '/people', label: 'People', icon: IconPeople, min: 'staff' },
   { to: '/rewards', label: 'Rewards', icon: IconCoins, min: 'staff' },

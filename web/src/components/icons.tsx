@@ -121,3 +121,12 @@ export const IconChart = (p: IconProps) => (
     <path d="M6.5 16.5v-5M11 16.5V7.5M15.5 16.5v-3.5M20 16.5V5" />
   </Svg>
 );
+
+/** A counter with a bell: the front desk. */
+export const IconDesk = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M2.5 17.5h19M4 17.5V21M20 17.5V21" />
+    <path d="M6 14.5a6 6 0 0 1 12 0z" />
+    <path d="M12 8.5V6.5M10.5 6.5h3" />
+  </Svg>
+);

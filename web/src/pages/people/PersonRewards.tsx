@@ -112,7 +112,7 @@ function BalanceCard({ b }: { b: Balance }) {
 }
 
 /** The counter: use some or all of the available credit, or hand over a free service or gift. */
-function Redeem({ personId, wallet }: { personId: string; wallet: Wallet }) {
+export function Redeem({ personId, wallet }: { personId: string; wallet: Wallet }) {
   const redeem = useRedeem(personId);
   const currency = wallet.currency;
   const credit = wallet.rewards
@@ -461,7 +461,7 @@ function Events({ personId, currency }: { personId: string; currency: string }) 
   );
 }
 
-function counterKey(w: Wallet) {
+export function counterKey(w: Wallet) {
   const credit = w.rewards
     .filter((r) => r.kind === 'credit' && r.unit === w.currency)
     .reduce((s, r) => s + r.standing.available, 0);

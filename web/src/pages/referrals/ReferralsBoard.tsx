@@ -80,6 +80,9 @@ const shortDateTime = (iso: string) => {
   return (d.getFullYear() === new Date().getFullYear() ? sameYear : otherYear).format(d);
 };
 
+/** The most cards the board asks for (the API's largest page), the ones due first. */
+const BOARD_SIZE = 500;
+
 const DRAG_TYPE = 'application/x-vouch-referral';
 
 export default function ReferralsBoard() {
@@ -115,7 +118,7 @@ export default function ReferralsBoard() {
     overdue: overdue ? 'true' : undefined,
     q: q || undefined,
     sort: 'due',
-    pageSize: 500,
+    pageSize: BOARD_SIZE,
   });
   const patch = usePatchReferral();
   const [dragging, setDragging] = useState<Referral | null>(null);
@@ -179,7 +182,7 @@ export default function ReferralsBoard() {
           }
           type="search"
           style={{ flex: '1 1 200px' }}
-          maw={320}
+          maw={{ base: '100%', sm: 320 }}
         />
         <Select
           label="Program"
@@ -189,7 +192,7 @@ export default function ReferralsBoard() {
           value={programId || null}
           onChange={(v) => set({ program: v ?? undefined })}
           style={{ flex: '1 1 200px' }}
-          maw={280}
+          maw={{ base: '100%', sm: 280 }}
         />
         <Group gap="md" pb={8}>
           <Switch
@@ -213,6 +216,9 @@ export default function ReferralsBoard() {
             {referrals.data
               ? `${referrals.data.total} open ${referrals.data.total === 1 ? 'referral' : 'referrals'}${filtered ? ' match' : ''}. Drag a card to another column, or use “Move to…” on the card.`
               : 'Loading the board…'}
+            {referrals.data && referrals.data.total > items.length && (
+              <> The board shows the {items.length} due first: filter to see the others.</>
+            )}
           </Text>
           <div className="referral-board" aria-busy={!referrals.data}>
             {OPEN.map((status) => {

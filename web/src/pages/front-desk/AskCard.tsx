@@ -141,7 +141,7 @@ function RecordAsk({
             variant="unstyled"
             styles={{ legend: { fontSize: 'var(--mantine-font-size-sm)', marginBottom: 2 } }}
           >
-            <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="xs" verticalSpacing={6}>
+            <SimpleGrid cols={2} spacing="xs" verticalSpacing={6}>
               <TextInput
                 label="Name"
                 size="md"

@@ -210,7 +210,7 @@ export function NewCustomer({ initialName }: { initialName: string }) {
               }}
               data={options.map((o) => o.label)}
               filter={({ options: o }) => o}
-              error={errors.referrer ?? errors['referrer.personId'] ?? errors.friend}
+              error={errors.referrer ?? errors['referrer.personId']}
               clearable
             />
             {referrer && choices.length > 1 && (

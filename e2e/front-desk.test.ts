@@ -169,9 +169,10 @@ describe('front-desk mode', () => {
         fullPage: true,
         animations: 'disabled',
       });
-      await page.setViewportSize(DESKTOP);
+      // Tall enough for the whole screen (a full-page shot would cut the fixed navigation short).
+      await page.setViewportSize({ width: DESKTOP.width, height: 940 });
       await page.waitForTimeout(400);
-      await page.screenshot({ path: join(DOCS, 'front-desk.png'), fullPage: true, animations: 'disabled' });
+      await page.screenshot({ path: join(DOCS, 'front-desk.png'), animations: 'disabled' });
       await page.setViewportSize(PHONE);
       await page.waitForTimeout(400);
 

@@ -245,6 +245,13 @@ describe('front-desk mode', () => {
         .getByRole('region', { name: 'Ask for referrals' })
         .getByRole('heading', { name: /^Good moment to ask/ })
         .waitFor();
+      // Her first sale wins the referral for the customer who sent her.
+      const sale = page.getByRole('form', { name: 'Log a sale' });
+      await sale.getByRole('textbox', { name: 'Sale amount' }).fill('65');
+      await sale.getByRole('button', { name: 'Log sale' }).click();
+      await page.getByRole('region', { name: 'At a glance' }).getByText('Sales1').waitFor();
+      const won = await (await page.request.get(`/api/v1/referrals/${hana.id}`)).json();
+      expect(won.referral).toMatchObject({ status: 'won', friend: { name: 'Hana Newcomb' } });
       expect(problems).toEqual([]);
     } finally {
       await done();

@@ -4,7 +4,9 @@ import { type JobRow, listJobs, retryJob } from './queue.ts';
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** `vouch jobs [--failed]`: the latest jobs of the whole installation, failed ones with their error. */
-export async function printJobs(db: Db, opts: { failed: boolean }, out = process.stdout): Promise<void> {
+type Out = { write: (s: string) => unknown };
+
+export async function printJobs(db: Db, opts: { failed: boolean }, out: Out = process.stdout): Promise<void> {
   const rows = await listJobs(db, { ...(opts.failed ? { status: 'failed' as const } : {}), limit: 100 });
   if (!rows.length) {
     out.write(opts.failed ? 'No failed jobs.\n' : 'No jobs.\n');
@@ -27,7 +29,7 @@ export async function printJobs(db: Db, opts: { failed: boolean }, out = process
 }
 
 /** `vouch jobs retry ID`: a failed job back in the queue with fresh attempts. */
-export async function retryFromCli(db: Db, id: string, out = process.stdout): Promise<void> {
+export async function retryFromCli(db: Db, id: string, out: Out = process.stdout): Promise<void> {
   const job = await retryJob(db, id);
   out.write(`Job ${job.id} (${job.kind}) is queued again; a running worker picks it up.\n`);
 }

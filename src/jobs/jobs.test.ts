@@ -225,7 +225,7 @@ describe('vouch jobs (CLI)', () => {
           out += s;
           return true;
         },
-      } as unknown as NodeJS.WriteStream;
+      };
       await printJobs(t.db, { failed: true }, sink);
       expect(out).toContain(id);
       expect(out).toContain('failed');

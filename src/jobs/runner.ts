@@ -1,4 +1,5 @@
 import type { Db } from '../db/connect.ts';
+import { groupCommit } from '../db/group-commit.ts';
 import { claim, complete, fail, type JobRow, renewLease, workerName } from './queue.ts';
 import { handlers, PermanentJobError, type WorkerServices } from './registry.ts';
 
@@ -33,9 +34,11 @@ export async function runJob(
   db: Db,
   services: WorkerServices,
   job: JobRow,
-  opts: Required<Pick<RunnerOptions, 'worker' | 'leaseMs'>> & RunnerOptions,
+  opts: Required<Pick<RunnerOptions, 'worker' | 'leaseMs'>> &
+    RunnerOptions & { commit?: <T>(fn: (tx: Db) => Promise<T>) => Promise<T> },
 ): Promise<'done' | 'retry' | 'failed' | 'lost'> {
   const { worker, leaseMs } = opts;
+  const commit = opts.commit ?? groupCommit(db);
   const renew = setInterval(() => {
     renewLease(db, job, worker, leaseMs).catch((err) =>
       opts.log?.(`job ${job.id}: lease renewal failed`, err),
@@ -44,13 +47,21 @@ export async function runJob(
   try {
     const handler = handlers.get(job.kind);
     if (!handler) throw new Error(`No handler for job kind "${job.kind}" in this worker`);
-    await handler({ db, job, services, worker }, JSON.parse(job.payload));
-    return (await complete(db, job, worker)) ? 'done' : 'lost';
+    let completed: boolean | null = null;
+    const completeIn = async (tx: Db) => {
+      completed = await complete(tx, job, worker);
+      return completed;
+    };
+    await handler({ db, job, services, worker, commit, completeIn }, JSON.parse(job.payload));
+    if (completed === null) completed = await commit((tx) => complete(tx, job, worker));
+    return completed ? 'done' : 'lost';
   } catch (err) {
-    const outcome = await fail(db, job, worker, errorText(err), {
-      permanent: err instanceof PermanentJobError,
-      ...(opts.backoff ? { backoff: opts.backoff } : {}),
-    });
+    const outcome = await commit((tx) =>
+      fail(tx, job, worker, errorText(err), {
+        permanent: err instanceof PermanentJobError,
+        ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      }),
+    );
     opts.log?.(`job ${job.kind} ${job.id} attempt ${job.attempts}: ${outcome}`, err);
     return outcome;
   } finally {
@@ -63,10 +74,12 @@ export async function runJob(
  * slots free up; sleeps `pollMs` when nothing is due.
  */
 export function startRunner(db: Db, services: WorkerServices, options: RunnerOptions = {}): Runner {
+  // Jobs finishing together commit together.
   const opts = {
     ...options,
     worker: options.worker ?? workerName(),
     leaseMs: options.leaseMs ?? 60_000,
+    commit: groupCommit(db),
   };
   const concurrency = options.concurrency ?? 10;
   const pollMs = options.pollMs ?? 1000;
@@ -129,7 +142,12 @@ export function startRunner(db: Db, services: WorkerServices, options: RunnerOpt
 
 /** Runs every due job now, batch after batch, until none is due (tests, the CLI). */
 export async function drain(db: Db, services: WorkerServices, options: RunnerOptions = {}): Promise<number> {
-  const opts = { ...options, worker: options.worker ?? workerName(), leaseMs: options.leaseMs ?? 60_000 };
+  const opts = {
+    ...options,
+    worker: options.worker ?? workerName(),
+    leaseMs: options.leaseMs ?? 60_000,
+    commit: groupCommit(db),
+  };
   let n = 0;
   for (;;) {
     const jobs = await claim(db, opts.worker, options.concurrency ?? 10, opts.leaseMs, opts.kinds);

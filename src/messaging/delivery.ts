@@ -1,4 +1,4 @@
-import { type Db, transaction } from '../db/connect.ts';
+import type { Db } from '../db/connect.ts';
 import { type JobCtx, PermanentJobError } from '../jobs/registry.ts';
 import { nowIso } from '../lib/ids.ts';
 import type { MessageStatus } from './messaging.table.ts';
@@ -41,7 +41,7 @@ const hardBounce = (err: SmtpError) =>
  * Delivers one message: the `deliver-message` job.
  *
  * Exactly once where the SMTP server acknowledged: the attempt is committed (status sending)
- * before talking to SMTP, and "sent" is committed on its own right after the server's 250. A
+ * before talking to SMTP, and "sent" is committed right after the server's 250. A
  * worker that dies before the 250 leaves the message sending and its job leased; once the
  * lease runs out another worker sends it again, which is right, as the server never accepted it.
  * Only a death in the instant between the 250 and that commit can send it twice, and then both
@@ -50,8 +50,8 @@ const hardBounce = (err: SmtpError) =>
  */
 export async function deliverMessage(ctx: JobCtx, payload: unknown): Promise<void> {
   const { workspaceId, messageId } = payload as DeliverPayload;
-  const { db, services, job } = ctx;
-  const m = await transaction(db, async (tx) => {
+  const { db, services, job, commit } = ctx;
+  const m = await commit(async (tx) => {
     const m = await lockMessage(tx, workspaceId, messageId);
     // Gone (erased), or already settled: nothing to do.
     if (!m || !['queued', 'sending', 'failed'].includes(m.status)) return null;
@@ -91,7 +91,7 @@ export async function deliverMessage(ctx: JobCtx, payload: unknown): Promise<voi
   let response: string;
   try {
     ({ response } = await mailer.send({
-      fromName: ws?.name ?? '',
+      fromName: mail.fromName,
       to: m.to_address,
       subject: mail.subject,
       html: mail.html,
@@ -103,16 +103,21 @@ export async function deliverMessage(ctx: JobCtx, payload: unknown): Promise<voi
     const err = e as SmtpError;
     const error = `${err.responseCode ? `SMTP ${err.responseCode}: ` : ''}${err.message}`.slice(0, 2000);
     const last = permanent(err) || job.attempts >= job.max_attempts;
-    await transaction(db, async (tx) => {
+    await commit(async (tx) => {
       await setStatus(tx, m, last ? 'failed' : 'queued', { last_error: error });
       if (hardBounce(err))
         await suppress(tx, workspaceId, m.email_key, 'hard_bounce', error.slice(0, 200), m.id);
     });
     throw permanent(err) ? new PermanentJobError(error) : err;
   }
-  await setStatus(db, m, 'sent', {
-    sent_at: nowIso(),
-    provider_message_id: response.slice(0, 500),
-    last_error: null,
+  // Right after the 250 (sharing its commit with other deliveries that finish at the same moment):
+  // the time this commit takes is the one window in which a crash sends twice.
+  await commit(async (tx) => {
+    await setStatus(tx, m, 'sent', {
+      sent_at: nowIso(),
+      provider_message_id: response.slice(0, 500),
+      last_error: null,
+    });
+    await ctx.completeIn(tx);
   });
 }

@@ -225,6 +225,8 @@ export type Composed = {
   /** without angle brackets */
   messageId: string;
   unsubscribeUrl: string;
+  /** the workspace's name, shown as the sender's */
+  fromName: string;
 };
 
 /**
@@ -296,5 +298,6 @@ Unsubscribe from all email from ${ws.name}: ${unsubscribeUrl}
     },
     messageId: `${m.id}@${messageIdDomain(opts.publicUrl)}`,
     unsubscribeUrl,
+    fromName: ws.name,
   };
 }

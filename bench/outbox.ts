@@ -6,7 +6,7 @@
  * nodemailer transport, "sent" committed after the server's 250, the job marked done. Durable
  * commits: SQLite with WAL and synchronous=FULL, PostgreSQL with synchronous_commit=on.
  *
- *   node bench/outbox.ts     BENCH_MESSAGES=5000 BENCH_CONCURRENCY=20 BENCH_SMTP_CONNECTIONS=5;
+ *   node bench/outbox.ts     BENCH_MESSAGES=5000 BENCH_CONCURRENCY=50 BENCH_SMTP_CONNECTIONS=10;
  *                            PostgreSQL too when VOUCH_BENCH_POSTGRES_URL or
  *                            VOUCH_TEST_POSTGRES_URL is set
  *
@@ -24,8 +24,8 @@ import { personRow } from '../test/factories.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const N = Number(process.env.BENCH_MESSAGES ?? 5000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
-const SMTP_CONNECTIONS = Number(process.env.BENCH_SMTP_CONNECTIONS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const SMTP_CONNECTIONS = Number(process.env.BENCH_SMTP_CONNECTIONS ?? 10);
 const PG_URL = process.env.VOUCH_BENCH_POSTGRES_URL ?? process.env.VOUCH_TEST_POSTGRES_URL;
 const TARGET = 200;
 

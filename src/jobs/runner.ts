@@ -6,7 +6,7 @@ import { handlers, PermanentJobError, type WorkerServices } from './registry.ts'
 export type RunnerOptions = {
   /** shown in jobs.locked_by */
   worker?: string;
-  /** jobs run at once by this process */
+  /** jobs run at once by this process (20 by default: most jobs wait on the network or disk) */
   concurrency?: number;
   /** how long to sleep when nothing is due */
   pollMs?: number;
@@ -81,7 +81,7 @@ export function startRunner(db: Db, services: WorkerServices, options: RunnerOpt
     leaseMs: options.leaseMs ?? 60_000,
     commit: groupCommit(db),
   };
-  const concurrency = options.concurrency ?? 10;
+  const concurrency = options.concurrency ?? 20;
   const pollMs = options.pollMs ?? 1000;
   const inflight = new Set<Promise<unknown>>();
   let stopping = false;

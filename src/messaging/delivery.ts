@@ -83,11 +83,6 @@ export async function deliverMessage(ctx: JobCtx, payload: unknown): Promise<voi
     publicUrl: services.config.publicUrl,
     fromAddress: mailer.fromAddress,
   });
-  const ws = await db
-    .selectFrom('workspaces')
-    .select('name')
-    .where('id', '=', workspaceId)
-    .executeTakeFirst();
   let response: string;
   try {
     ({ response } = await mailer.send({

@@ -28,8 +28,9 @@ export function parseFrom(from: string): { name: string; address: string } {
 
 /**
  * An SMTP mailer over a pooled nodemailer transport. `SMTP_URL` is smtp://user:pass@host:port
- * (STARTTLS when offered) or smtps:// (TLS from the start); query parameters such as
- * ?ignoreTLS=true or ?requireTLS=true pass through to nodemailer.
+ * (STARTTLS when offered) or smtps:// (TLS from the start); ?maxConnections=N sizes the pool
+ * (5 by default), and true/false parameters such as ?ignoreTLS=true or ?requireTLS=true pass
+ * through to nodemailer.
  */
 export function createMailer(
   smtp: { url: string; from: string },
@@ -38,6 +39,7 @@ export function createMailer(
   const u = new URL(smtp.url);
   const flags: Record<string, boolean> = {};
   for (const [k, v] of u.searchParams) if (v === 'true' || v === 'false') flags[k] = v === 'true';
+  const fromUrl = Number(u.searchParams.get('maxConnections'));
   const secure = u.protocol === 'smtps:';
   const transport = nodemailer.createTransport({
     host: u.hostname.replace(/^\[|\]$/g, ''),
@@ -47,7 +49,7 @@ export function createMailer(
       ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } }
       : {}),
     pool: true,
-    maxConnections: opts.maxConnections ?? 5,
+    maxConnections: opts.maxConnections ?? (fromUrl > 0 ? fromUrl : 5),
     maxMessages: 1000,
     connectionTimeout: opts.timeoutMs ?? 30_000,
     greetingTimeout: opts.timeoutMs ?? 30_000,

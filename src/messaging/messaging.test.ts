@@ -53,7 +53,11 @@ describe.each(dialects)('outbox on %s', (dialect) => {
     smtp.accepted.length = 0;
   });
 
-  const addPerson = async (fields: { first_name: string; email: string | null }) => {
+  const addPerson = async (fields: {
+    first_name: string;
+    email: string | null;
+    marketing_consent_at?: string;
+  }) => {
     const row = personRow(c.workspaceId, {
       ...fields,
       email_key: fields.email ? emailKey(fields.email) : null,
@@ -73,7 +77,15 @@ describe.each(dialects)('outbox on %s', (dialect) => {
     const personId = await addPerson({
       first_name: '<script>alert(1)</script>',
       email: 'Script.Kid@Example.com',
+      marketing_consent_at: '2030-01-01T00:00:00.000Z',
     });
+    // The ask is marketing: without consent on record it is not sent.
+    const without = await addPerson({ first_name: 'Nocon', email: 'nocon@example.com' });
+    expect(
+      await transaction(t.db, (tx) =>
+        queueMessage(tx, { workspaceId: c.workspaceId, kind: 'ask', personId: without, vars: {} }),
+      ),
+    ).toMatchObject({ status: 'suppressed' });
     const queued = await transaction(t.db, (tx) =>
       queueMessage(tx, {
         workspaceId: c.workspaceId,

@@ -113,7 +113,15 @@ export async function queueMessage(
   const person = input.personId
     ? await tx
         .selectFrom('people')
-        .select(['id', 'first_name', 'last_name', 'email', 'email_key', 'do_not_contact_at'])
+        .select([
+          'id',
+          'first_name',
+          'last_name',
+          'email',
+          'email_key',
+          'do_not_contact_at',
+          'marketing_consent_at',
+        ])
         .where('workspace_id', '=', input.workspaceId)
         .where('id', '=', input.personId)
         .executeTakeFirst()
@@ -138,7 +146,16 @@ export async function queueMessage(
   };
   const content = render(await templateFor(tx, ws.id, input.kind), vars, themeOf(ws));
   const blocked = await suppressionOf(tx, ws.id, key);
-  const status: MessageStatus = blocked || person?.do_not_contact_at ? 'suppressed' : 'queued';
+  // Marketing only with consent on record (docs/privacy.md); without a person, none is.
+  const noConsent = KINDS[input.kind].marketing && !person?.marketing_consent_at;
+  const why = blocked
+    ? `suppressed: ${blocked.reason}`
+    : person?.do_not_contact_at
+      ? 'suppressed: do not contact'
+      : noConsent
+        ? 'suppressed: no marketing consent'
+        : null;
+  const status: MessageStatus = why ? 'suppressed' : 'queued';
   const now = nowIso();
   const id = newId();
   const inserted = await tx
@@ -157,11 +174,7 @@ export async function queueMessage(
       marketing: KINDS[input.kind].marketing ? 1 : 0,
       status,
       attempts: 0,
-      last_error: blocked
-        ? `suppressed: ${blocked.reason}`
-        : status === 'suppressed'
-          ? 'suppressed: do not contact'
-          : null,
+      last_error: why,
       provider_message_id: null,
       dedupe_key: input.dedupeKey ?? null,
       created_at: now,
@@ -260,9 +273,11 @@ export async function compose(
     address = addressLines(JSON.parse(ws.address));
   } catch {}
   const why =
-    m.kind === 'friend_intro' || m.kind === 'friend_coupon'
+    m.kind === 'friend_intro'
       ? `You receive this email because a friend introduced you to ${ws.name} and you agreed to hear from us.`
-      : `You receive this email because you are a client of ${ws.name}.`;
+      : m.kind === 'friend_coupon'
+        ? `You receive this email because you claimed an offer from ${ws.name}.`
+        : `You receive this email because you are a client of ${ws.name}.`;
   const e = escapeHtml;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -26,7 +26,11 @@ const COMMON = ['firstName', 'lastName', 'workspaceName'] as const;
 
 type KindSpec = {
   label: string;
-  /** marketing email (asks, offers): consent rules apply; every email has unsubscribe anyway */
+  /**
+   * marketing (the ask, the introduction): only to a person with marketing consent recorded.
+   * The others answer something the person did or asked for (a claimed coupon, a visit, a
+   * reward). Every email has one-click unsubscribe all the same.
+   */
   marketing: boolean;
   variables: readonly string[];
   sample: Record<string, string>;
@@ -62,7 +66,7 @@ Thank you,
   },
   friend_coupon: {
     label: "The friend's coupon",
-    marketing: true,
+    marketing: false,
     variables: ['referrerName', 'offer', 'couponCode', 'link'],
     sample: {
       referrerName: 'Sue',
@@ -120,7 +124,7 @@ Thank you for spreading the word,
   },
   survey_invite: {
     label: 'Feedback survey invitation',
-    marketing: true,
+    marketing: false,
     variables: ['link'],
     sample: { link: 'https://example.com/s/sample-survey' },
     template: {

@@ -166,14 +166,15 @@ describe('demo login in a browser', () => {
     const { page, problems, done } = await newPage(browser, server.base, PHONE);
     try {
       await page.goto('/app/');
-      // Staff land on the people list, as before; the dashboard is for owners and managers.
+      // Staff land on the front desk; the dashboard is for owners and managers.
       await signIn(page, 'frontdesk@maple-street.example', 'front desk password');
-      await page.waitForURL(/\/app\/people$/);
-      await page.getByRole('table', { name: 'People' }).waitFor();
+      await page.waitForURL(/\/app\/front-desk$/);
+      await page.getByRole('heading', { name: 'Front desk', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'Open navigation' }).click();
       const nav = page.getByRole('navigation');
       await nav.getByRole('link', { name: 'People' }).waitFor();
       expect(await nav.getByRole('link').allTextContents()).toEqual([
+        'Front desk',
         'Referrals',
         'People',
         'Rewards',

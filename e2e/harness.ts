@@ -3,7 +3,8 @@
  * file with the demo clinic, and Debian's Chromium driven by playwright-core (never a
  * downloaded browser).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,4 +117,26 @@ export async function signIn(page: Page, email: string, password: string) {
   await page.getByRole('textbox', { name: 'Email' }).fill(email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings on the page as it is now, one line each. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // The app's CSP (script-src 'self') refuses an injected <script>; evaluate is not subject to it.
+  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
+  const result = (await page.evaluate('axe.run()')) as {
+    violations: Array<{
+      id: string;
+      impact: string;
+      help: string;
+      nodes: Array<{ html: string; failureSummary?: string }>;
+    }>;
+  };
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')}) ${v.nodes[0]?.failureSummary ?? ''}`,
+    );
 }

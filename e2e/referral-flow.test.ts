@@ -108,6 +108,22 @@ describe('referral flow in a browser', () => {
       await page
         .getByRole('textbox', { name: 'Target categories' })
         .fill('sits at a desk all day\nhas a new baby\nplays golf');
+      // Every term is in the form: coupon days, a milestone bonus.
+      await page.getByRole('textbox', { name: 'Coupon days' }).fill('30');
+      await page.getByRole('button', { name: 'Add milestone' }).click();
+      await page.getByRole('textbox', { name: 'Milestone 1: referrals won' }).fill('3');
+      await page.getByRole('textbox', { name: 'Milestone 1 reward: description' }).fill('a massage voucher');
+      // The friend's page, previewed before anything is saved.
+      await page.getByRole('button', { name: 'Preview the landing page' }).click();
+      const preview = page
+        .frameLocator('iframe[title^="The friend\'s landing page"]')
+        .getByRole('heading', { name: 'Your friend sent you a first visit on us' });
+      await preview.waitFor();
+      await page
+        .frameLocator('iframe[title^="The friend\'s landing page"]')
+        .getByText('My back has never felt better.')
+        .waitFor();
+      await page.keyboard.press('Escape');
       await page.getByRole('button', { name: 'Create program' }).click();
       await page.waitForURL(/\/app\/programs\/[0-9a-f-]{36}$/);
       await page.getByRole('heading', { name: programName, level: 1 }).waitFor();
@@ -115,11 +131,16 @@ describe('referral flow in a browser', () => {
       await shoot(page, 'program');
       const program = await server.db
         .selectFrom('programs')
-        .select(['id', 'status'])
-        .where('workspace_id', '=', server.workspaceId)
-        .where('name', '=', programName)
+        .innerJoin('program_terms as t', 't.id', 'programs.terms_id')
+        .select(['programs.id as id', 'programs.status as status', 't.terms'])
+        .where('programs.workspace_id', '=', server.workspaceId)
+        .where('programs.name', '=', programName)
         .executeTakeFirstOrThrow();
       expect(program.status).toBe('active');
+      expect(JSON.parse(program.terms)).toMatchObject({
+        couponDays: 30,
+        milestones: [{ wonCount: 3, reward: { type: 'gift', description: 'a massage voucher' } }],
+      });
       await page.getByRole('link', { name: 'Programs', exact: true }).first().click();
       const programs = page.getByRole('table', { name: 'Programs' });
       await programs

@@ -127,6 +127,27 @@ describe.each(dialects)('programs API on %s', (dialect) => {
     expect(kept).toEqual(p.terms);
   });
 
+  it("previews the friend's landing page with unsaved settings, escaped, and saves nothing", async () => {
+    const before = (await owner.req('GET', '/api/v1/programs')).json().length;
+    const res = await owner.req('POST', '/api/v1/programs/preview', {
+      ...program,
+      landing: { ...program.landing, headline: 'Feel <b>better</b> & move' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const page: string = res.json().html;
+    expect(page).toContain('Feel &lt;b&gt;better&lt;/b&gt; &amp; move');
+    expect(page).toContain('My back has never felt better.');
+    expect(page).toContain('Sue P., Elm Street');
+    expect(page).toContain('on behalf of Sue');
+    expect(page).toContain('A complimentary adjustment');
+    expect((await owner.req('GET', '/api/v1/programs')).json()).toHaveLength(before);
+    const bad = await owner.req('POST', '/api/v1/programs/preview', { name: '' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toBe('body.name');
+    const staff = await t.signIn({ role: 'staff' });
+    expect((await staff.req('POST', '/api/v1/programs/preview', program)).statusCode).toBe(403);
+  });
+
   it('staff may read programs but not create or edit them', async () => {
     const staff = await t.signIn({ role: 'staff' });
     const manager = await t.signIn({ role: 'manager' });

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { requireRole } from '../auth/auth.service.ts';
 import { IdParams } from '../http/schemas.ts';
 import type { App, Deps } from '../http/types.ts';
+import { nowIso } from '../lib/ids.ts';
+import { landingPreview } from '../public/landing.ts';
 import { invalidateLinkCache } from '../referrals/links.service.ts';
+import { getWorkspace } from '../workspaces/workspaces.service.ts';
 import { Program, ProgramInput, ProgramPatch, ProgramStatus, ProgramTerms } from './programs.schema.ts';
 import {
   createProgram,
@@ -47,6 +50,33 @@ export async function programsRoutes(app: App, { db }: Deps): Promise<void> {
     async (req, reply) => {
       requireRole(req.actor, 'manager');
       return reply.status(201).send(await createProgram(db, req.actor, req.body));
+    },
+  );
+
+  app.post(
+    '/programs/preview',
+    {
+      schema: {
+        tags: ['programs'],
+        summary:
+          "The friend's landing page as it would look with these settings, as HTML for a sandboxed frame (nothing is saved)",
+        body: ProgramInput,
+        response: { 200: z.object({ html: z.string() }) },
+      },
+    },
+    async (req) => {
+      requireRole(req.actor, 'manager');
+      const input = ProgramInput.parse(req.body);
+      const now = nowIso();
+      const program = {
+        ...input,
+        id: 'preview',
+        termsId: 'preview',
+        termsVersion: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      return { html: landingPreview(await getWorkspace(db, req.actor.workspaceId), program) };
     },
   );
 

@@ -1,10 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { App } from '../http/types.ts';
+import { nowIso } from '../lib/ids.ts';
+import type { Program } from '../programs/programs.schema.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { visitorKey } from '../referrals/clicks.ts';
 import { normalizeCode } from '../referrals/codes.ts';
-import { type CodeResolution, type ResolvedLink, resolveCode } from '../referrals/links.service.ts';
+import {
+  type CodeResolution,
+  type LinkWorkspace,
+  type ResolvedLink,
+  resolveCode,
+} from '../referrals/links.service.ts';
 import { createReferral, issueCoupon } from '../referrals/referrals.service.ts';
 import { checkEmail, checkPhone } from './contact.ts';
 import {
@@ -107,6 +114,32 @@ ${field({ name: 'phone', label: 'Phone', type: 'tel', value: values.phone, error
 </form>
 </section>`;
   return page({ title: `${headline} · ${business}`, theme: t, body });
+}
+
+/**
+ * The landing page a friend would see with these program settings, for the program form's
+ * preview: a made-up referrer and link, nothing saved, nothing counted.
+ */
+export function landingPreview(workspace: LinkWorkspace, program: Program): string {
+  const now = nowIso();
+  return landingHtml(
+    {
+      workspace,
+      program,
+      referrer: { id: 'preview', firstName: 'Sue', lastName: 'Parker', organisation: null },
+      link: {
+        id: 'preview',
+        workspaceId: workspace.id,
+        programId: program.id,
+        referrerId: 'preview',
+        code: 'PREVIEW',
+        formToken: 'preview',
+        disabledAt: null,
+        createdAt: now,
+      },
+    },
+    'preview',
+  );
 }
 
 /** The page for a code we do not know: a friendly box to type it again, never an error page. */

@@ -37,3 +37,10 @@ export function useSaveProgram(id?: string) {
     },
   });
 }
+
+/** The landing page these (unsaved) settings would give, as HTML for a sandboxed frame. */
+export function usePreviewLanding() {
+  return useMutation({
+    mutationFn: (body: ProgramInput) => api.post<{ html: string }>('/programs/preview', body),
+  });
+}

@@ -36,9 +36,9 @@ export function RequireSession({ children }: { children: ReactNode }) {
   return children;
 }
 
-/** Where the app opens: the dashboard for owners and managers, the people list for staff. */
+/** Where the app opens: the dashboard for owners and managers, the front desk for staff. */
 export function homePath(role: Role | undefined) {
-  return atLeast(role, 'manager') ? '/dashboard' : '/people';
+  return atLeast(role, 'manager') ? '/dashboard' : '/front-desk';
 }
 
 export function Home() {

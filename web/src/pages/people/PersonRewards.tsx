@@ -276,7 +276,7 @@ function History({ wallet }: { wallet: Wallet }) {
                 {p.lines.map((l, i) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: lines of a posting have no id
                   <Text key={i} size="xs">
-                    <Text span c={l.amount < 0 ? 'red.8' : 'green.8'} fw={600}>
+                    <Text span c={l.amount < 0 ? 'red.8' : 'teal.9'} fw={600}>
                       {formatSigned(l.amount, l.unit)}
                     </Text>{' '}
                     {accountLabel[l.account]}
@@ -422,7 +422,7 @@ function Events({ personId, currency }: { personId: string; currency: string }) 
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.occurredAt)}</Table.Td>
                     <Table.Td>
                       <Group gap={4}>
-                        <Text size="sm" c={e.type === 'refund' ? 'red' : undefined}>
+                        <Text size="sm" c={e.type === 'refund' ? 'red.9' : undefined}>
                           {eventTypeLabel[e.type]}
                         </Text>
                         {e.referralId && (

@@ -1,9 +1,11 @@
 import {
   ActionIcon,
   Alert,
+  Anchor,
   Button,
   Fieldset,
   Group,
+  Modal,
   NumberInput,
   Paper,
   Select,
@@ -15,11 +17,12 @@ import {
   TextInput,
 } from '@mantine/core';
 import { type UseFormReturnType, useForm } from '@mantine/form';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { errorMessage, fieldErrors } from '../../api/client.ts';
-import { useProgram, useSaveProgram } from '../../api/programs.ts';
+import { usePreviewLanding, useProgram, useSaveProgram } from '../../api/programs.ts';
 import { atLeast, type Program, type ProgramInput, type Reward } from '../../api/types.ts';
 import { useWorkspace } from '../../api/workspace.ts';
 import { IconAlert, IconPlus, IconX } from '../../components/icons.tsx';
@@ -53,7 +56,12 @@ type Values = {
   holdDays: number | string;
   monthlyCap: number | string;
   followUpHours: number | string;
+  couponDays: number | string;
+  rounding: Program['terms']['rounding'];
+  rewardStaff: RewardValues;
+  milestones: Array<{ wonCount: number | string; reward: RewardValues }>;
   headline: string;
+  imageUrl: string;
   story: string;
   testimonials: Array<{ quote: string; name: string }>;
   targetCategories: string;
@@ -141,7 +149,14 @@ function toValues(p: Program | undefined, digits: number): Values {
     holdDays: p?.terms.holdDays ?? 14,
     monthlyCap: p?.terms.monthlyCap ?? '',
     followUpHours: p?.followUpHours ?? 24,
+    couponDays: p?.terms.couponDays ?? 60,
+    rounding: p?.terms.rounding ?? 'up',
+    rewardStaff: rewardValues(p?.terms.rewardStaff ?? null, digits),
+    milestones:
+      p?.terms.milestones.map((m) => ({ wonCount: m.wonCount, reward: rewardValues(m.reward, digits) })) ??
+      [],
     headline: p?.landing.headline ?? '',
+    imageUrl: p?.landing.imageUrl ?? '',
     story: p?.landing.story ?? '',
     testimonials: p?.landing.testimonials.map((t) => ({ ...t })) ?? [],
     targetCategories: p?.targetCategories.join('\n') ?? '',
@@ -152,7 +167,7 @@ function toValues(p: Program | undefined, digits: number): Values {
   };
 }
 
-function toInput(v: Values, p: Program | undefined, digits: number): ProgramInput {
+function toInput(v: Values, digits: number): ProgramInput {
   const qualifyingEvent =
     v.qualifying === 'first_purchase_over'
       ? { type: v.qualifying, amount: toMinor(v.qualifyingAmount, digits) }
@@ -164,19 +179,25 @@ function toInput(v: Values, p: Program | undefined, digits: number): ProgramInpu
     startsOn: v.startsOn || null,
     endsOn: v.endsOn || null,
     terms: {
-      // What the form does not edit (milestones, staff reward, coupon days, rounding) is kept.
-      ...p?.terms,
       referrerReward: toReward(v.referrerReward, digits),
       friendIncentive: toReward(v.friendIncentive, digits),
       qualifyingEvent,
       attributionDays: Number(v.attributionDays),
       holdDays: Number(v.holdDays),
       monthlyCap: num(v.monthlyCap) ?? null,
+      couponDays: Number(v.couponDays),
+      rounding: v.rounding,
+      rewardStaff: toReward(v.rewardStaff, digits),
+      // A milestone without a reward is not one: a half-filled row is dropped, not refused.
+      milestones: v.milestones.flatMap((m) => {
+        const reward = toReward(m.reward, digits);
+        return reward ? [{ wonCount: Number(m.wonCount), reward }] : [];
+      }),
     },
     landing: {
       headline: v.headline.trim(),
       story: v.story.trim(),
-      imageUrl: p?.landing.imageUrl ?? null,
+      imageUrl: v.imageUrl.trim() || null,
       testimonials: v.testimonials
         .map((t) => ({ quote: t.quote.trim(), name: t.name.trim() }))
         .filter((t) => t.quote || t.name),
@@ -217,12 +238,14 @@ function RewardFields({
   disabled,
 }: {
   form: UseFormReturnType<Values>;
-  path: 'referrerReward' | 'friendIncentive';
+  path: 'referrerReward' | 'friendIncentive' | 'rewardStaff' | `milestones.${number}.reward`;
   legend: string;
   currency: string;
   disabled: boolean;
 }) {
-  const r = form.values[path];
+  const [, i] = path.split('.');
+  const r =
+    i === undefined ? form.values[path as 'referrerReward'] : form.values.milestones[Number(i)]!.reward;
   const money = {
     prefix: currency === 'USD' ? '$' : undefined,
     suffix: currency === 'USD' ? undefined : ` ${currency}`,
@@ -281,6 +304,49 @@ function RewardFields({
   );
 }
 
+/** The friend's landing page as these unsaved settings would show it, in a sandboxed frame. */
+function LandingPreview({ values }: { values: () => ProgramInput }) {
+  const [opened, { open, close }] = useDisclosure(false);
+  const phone = useMediaQuery('(max-width: 48em)');
+  const preview = usePreviewLanding();
+  const show = () => {
+    const input = values();
+    preview.mutate({ ...input, name: input.name || 'Untitled program' });
+    open();
+  };
+  return (
+    <>
+      <Text size="sm" c="dimmed">
+        What a friend sees when they open a referral link.{' '}
+        <Anchor component="button" type="button" size="sm" onClick={show}>
+          Preview the landing page
+        </Anchor>
+      </Text>
+      <Modal opened={opened} onClose={close} title="Landing page preview" size="lg" fullScreen={phone}>
+        {preview.isError ? (
+          <Alert color="red" icon={<IconAlert />} title="No preview">
+            {errorMessage(preview.error)}
+          </Alert>
+        ) : preview.data ? (
+          <iframe
+            title="The friend's landing page, as Sue Parker's friend would see it"
+            srcDoc={preview.data.html}
+            sandbox=""
+            style={{
+              width: '100%',
+              height: phone ? 'calc(100dvh - 90px)' : '70vh',
+              border: 0,
+              borderRadius: 8,
+            }}
+          />
+        ) : (
+          <Skeleton h={400} />
+        )}
+      </Modal>
+    </>
+  );
+}
+
 function ProgramForm({ program }: { program?: Program }) {
   const { role } = useSession();
   const canEdit = atLeast(role, 'manager');
@@ -304,7 +370,7 @@ function ProgramForm({ program }: { program?: Program }) {
       aria-label="Program"
       onSubmit={form.onSubmit((v) => {
         setError(null);
-        save.mutate(toInput(v, program, digits), {
+        save.mutate(toInput(v, digits), {
           onSuccess: (p) => {
             notifications.show({
               message:
@@ -454,7 +520,85 @@ function ProgramForm({ program }: { program?: Program }) {
                   allowDecimal={false}
                   {...form.getInputProps('followUpHours')}
                 />
+                <NumberInput
+                  label="Coupon days"
+                  description="How long a friend's coupon is valid"
+                  min={1}
+                  max={3650}
+                  allowDecimal={false}
+                  {...form.getInputProps('couponDays')}
+                />
+                <Select
+                  label="Rounding of percent rewards"
+                  description="Never in the business's favour"
+                  allowDeselect={false}
+                  data={[
+                    { value: 'up', label: 'Always up' },
+                    { value: 'half_up', label: 'Half up (to the nearest)' },
+                  ]}
+                  {...form.getInputProps('rounding')}
+                />
               </SimpleGrid>
+            </Fieldset>
+            <RewardFields
+              form={form}
+              path="rewardStaff"
+              legend="Staff reward"
+              currency={currency}
+              disabled={ro}
+            />
+            <Fieldset legend="Milestone bonuses" disabled={ro}>
+              <Text size="sm" c="dimmed" mb="xs">
+                A bonus once a referrer's referrals won reach a number, e.g. a gift at 3 and cash at 10.
+              </Text>
+              <Stack gap="sm">
+                {form.values.milestones.map((_, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place
+                  <Group key={i} align="flex-start" gap="xs" wrap="nowrap">
+                    <NumberInput
+                      label={`Milestone ${i + 1}: referrals won`}
+                      min={2}
+                      max={10_000}
+                      allowDecimal={false}
+                      w={140}
+                      {...form.getInputProps(`milestones.${i}.wonCount`)}
+                    />
+                    <div style={{ flex: 1 }}>
+                      <RewardFields
+                        form={form}
+                        path={`milestones.${i}.reward`}
+                        legend={`Milestone ${i + 1} reward`}
+                        currency={currency}
+                        disabled={ro}
+                      />
+                    </div>
+                    <ActionIcon
+                      variant="subtle"
+                      color="gray"
+                      mt={26}
+                      aria-label={`Remove milestone ${i + 1}`}
+                      onClick={() => form.removeListItem('milestones', i)}
+                    >
+                      <IconX size={16} />
+                    </ActionIcon>
+                  </Group>
+                ))}
+                {form.values.milestones.length < 10 && !ro && (
+                  <Button
+                    variant="subtle"
+                    w="fit-content"
+                    leftSection={<IconPlus size={14} />}
+                    onClick={() =>
+                      form.insertListItem('milestones', {
+                        wonCount: (Number(form.values.milestones.at(-1)?.wonCount) || 0) + 3,
+                        reward: { ...rewardValues(null, digits), type: 'gift' },
+                      })
+                    }
+                  >
+                    Add milestone
+                  </Button>
+                )}
+              </Stack>
             </Fieldset>
           </Stack>
         </Paper>
@@ -462,12 +606,19 @@ function ProgramForm({ program }: { program?: Program }) {
         <Paper withBorder radius="md" p="md" component="section" aria-label="Landing page">
           <Fieldset legend="Landing page" variant="unstyled" disabled={ro}>
             <Stack gap="sm">
+              <LandingPreview values={() => toInput(form.values, digits)} />
               <TextInput
                 label="Headline"
                 placeholder="A gift from your friend"
                 {...form.getInputProps('headline')}
               />
               <Textarea label="Story" autosize minRows={3} {...form.getInputProps('story')} />
+              <TextInput
+                label="Picture"
+                description="The address (https://…) of a photo shown under the headline"
+                placeholder="https://"
+                {...form.getInputProps('imageUrl')}
+              />
               <Text size="sm" fw={500}>
                 Testimonials
               </Text>

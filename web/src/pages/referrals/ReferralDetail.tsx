@@ -415,7 +415,7 @@ export default function ReferralDetail() {
             </Badge>
             <Text size="sm" c="dimmed">
               referred by{' '}
-              <Anchor component={Link} to={`/people/${r.referrer.id}`} size="sm">
+              <Anchor component={Link} to={`/people/${r.referrer.id}`} size="sm" underline="always">
                 {r.referrer.name}
               </Anchor>{' '}
               · {r.programName}
@@ -486,7 +486,7 @@ export default function ReferralDetail() {
               <Row label="Created">{formatDateTime(r.createdAt)}</Row>
               {(r.status === 'new' || r.status === 'contacted' || r.status === 'appointment') && (
                 <Row label="Follow-up due">
-                  <Text span size="sm" c={r.overdue ? 'red' : undefined} fw={r.overdue ? 600 : undefined}>
+                  <Text span size="sm" c={r.overdue ? 'red.9' : undefined} fw={r.overdue ? 600 : undefined}>
                     {formatDateTime(r.followUpDueAt)}
                     {r.overdue && ' (overdue)'}
                   </Text>

@@ -194,7 +194,7 @@ function ReferralsList() {
                         from {r.referrer.name}
                       </Text>
                       {r.followUpDueAt && (
-                        <Text size="xs" c={r.overdue ? 'red' : 'dimmed'} hiddenFrom="md">
+                        <Text size="xs" c={r.overdue ? 'red.9' : 'dimmed'} hiddenFrom="md">
                           {r.overdue ? 'Overdue: ' : 'Due '}
                           {formatDateTime(r.followUpDueAt)}
                         </Text>
@@ -229,7 +229,7 @@ function ReferralsList() {
                     <Table.Td visibleFrom="md">
                       <Text
                         size="sm"
-                        c={r.overdue ? 'red' : undefined}
+                        c={r.overdue ? 'red.9' : undefined}
                         fw={r.overdue ? 600 : undefined}
                         style={{ whiteSpace: 'nowrap' }}
                       >

@@ -206,7 +206,7 @@ function TaskRow({ task, onDone }: { task: Task; onDone: (t: Task) => void }) {
         ) : (
           <Text
             size="sm"
-            c={task.overdue ? 'red' : undefined}
+            c={task.overdue ? 'red.9' : undefined}
             fw={task.overdue ? 600 : undefined}
             style={{ whiteSpace: 'nowrap' }}
           >
@@ -286,7 +286,7 @@ export function ThankYouTasks({ currency }: { currency: string }) {
           <Text size="sm" c="dimmed" mt="md" aria-live="polite">
             {tasks.data.total} {open ? 'to do' : 'done'}
             {open && tasks.data.items.some((t) => t.overdue) && (
-              <Text span c="red" fw={600}>
+              <Text span c="red.9" fw={600}>
                 {' '}
                 · {tasks.data.items.filter((t) => t.overdue).length} overdue
               </Text>
@@ -320,7 +320,7 @@ function LiabilityTable() {
     <Text
       size="sm"
       ta={align}
-      c={key === 'owed' && n > 0 ? 'red' : n === 0 ? 'dimmed' : undefined}
+      c={key === 'owed' && n > 0 ? 'red.9' : n === 0 ? 'dimmed' : undefined}
       style={{ whiteSpace: 'nowrap' }}
     >
       {formatAmount(n, unit)}

@@ -440,7 +440,7 @@ export function Standing({ reward }: { reward: RewardOut }) {
   const s = reward.standing;
   if (s.available < 0)
     return (
-      <Text size="sm" c="red" fw={600}>
+      <Text size="sm" c="red.9" fw={600}>
         owes {formatAmount(-s.available, reward.unit)}
       </Text>
     );
@@ -582,7 +582,7 @@ export function RewardsTable({
                     )}
                   </Text>
                   {r.voidReason && (
-                    <Text size="xs" c="red">
+                    <Text size="xs" c="red.9">
                       Voided: {r.voidReason}
                     </Text>
                   )}

@@ -176,7 +176,7 @@ export default function ApiKeySettings() {
           Anything still using “{revoking?.name}” stops working at once. This cannot be undone.
         </Text>
         {revoke.isError && (
-          <Text c="red" size="sm" mt="sm" role="alert">
+          <Text c="red.9" size="sm" mt="sm" role="alert">
             {errorMessage(revoke.error)}
           </Text>
         )}

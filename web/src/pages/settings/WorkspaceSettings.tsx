@@ -143,7 +143,12 @@ function WorkspaceForm({ workspace }: { workspace: Workspace }) {
         <Paper withBorder radius="md" p="md">
           <Fieldset legend="Brand" variant="unstyled">
             <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-              <ColorInput label="Brand colour" format="hex" {...form.getInputProps('brandColor')} />
+              <ColorInput
+                label="Brand colour"
+                format="hex"
+                eyeDropperButtonProps={{ 'aria-label': 'Pick the colour from the screen' }}
+                {...form.getInputProps('brandColor')}
+              />
               <TextInput label="Logo URL" placeholder="https://" {...form.getInputProps('logoUrl')} />
             </SimpleGrid>
           </Fieldset>

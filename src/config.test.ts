@@ -30,4 +30,16 @@ describe('config', () => {
       expect(paths).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'PUBLIC_URL']);
     }
   });
+
+  it('sends email only with SMTP_URL and MAIL_FROM together', () => {
+    expect(loadConfig({}).smtp).toBeNull();
+    expect(
+      loadConfig({ SMTP_URL: 'smtp://u:p@mail.example.com:587', MAIL_FROM: 'Vouch <v@example.com>' }).smtp,
+    ).toEqual({ url: 'smtp://u:p@mail.example.com:587', from: 'Vouch <v@example.com>' });
+    expect(() => loadConfig({ SMTP_URL: 'smtp://mail.example.com' })).toThrow('MAIL_FROM is required');
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example.com', MAIL_FROM: 'v@example.com' })).toThrow(
+      'SMTP_URL',
+    );
+    expect(() => loadConfig({ SMTP_URL: 'smtp://m.example.com', MAIL_FROM: 'nobody' })).toThrow('MAIL_FROM');
+  });
 });

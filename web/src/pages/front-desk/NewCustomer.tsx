@@ -105,9 +105,12 @@ export function NewCustomer({ initialName }: { initialName: string }) {
           onSuccess: (res) =>
             opened(
               res.referral.friend.id,
-              res.created
-                ? `${name} added, referred by ${res.referral.referrer.name}`
-                : (res.message ?? 'Already referred'),
+              !res.created
+                ? (res.message ?? 'Already referred')
+                : res.referral.friend.name === name
+                  ? `${name} added, referred by ${res.referral.referrer.name}`
+                  : // The phone or email was on file: the referral went to that person.
+                    `${res.referral.friend.name} was already on file with that phone or email; the referral from ${res.referral.referrer.name} is theirs`,
             ),
           onError: failed,
         },

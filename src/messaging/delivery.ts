@@ -93,6 +93,7 @@ export async function deliverMessage(ctx: JobCtx, payload: unknown): Promise<voi
       text: mail.text,
       headers: mail.headers,
       messageId: mail.messageId,
+      attachments: mail.attachments,
     }));
   } catch (e) {
     const err = e as SmtpError;

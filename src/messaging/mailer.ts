@@ -10,6 +10,8 @@ export type OutgoingMail = {
   headers: Record<string, string>;
   /** without angle brackets; stable across attempts */
   messageId: string;
+  /** inline images, shown by `cid:` in the HTML */
+  attachments?: Array<{ cid: string; filename: string; content: Buffer; contentType: string }>;
 };
 
 export type Mailer = {
@@ -68,6 +70,7 @@ export function createMailer(
         text: mail.text,
         headers: mail.headers,
         messageId: `<${mail.messageId}>`,
+        ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
       });
       return { response: String(info.response ?? '') };
     },

@@ -17,7 +17,7 @@ import type {
   TemplatePreviewInput,
 } from './messaging.schema.ts';
 import type { MessageKind } from './messaging.table.ts';
-import { compose, type MessageRow, suppress } from './outbox.ts';
+import { compose, inlineImages, type MessageRow, QR_HEADER, suppress } from './outbox.ts';
 import {
   allowedVariables,
   KINDS,
@@ -78,7 +78,7 @@ export async function getMessage(
   const c = await compose(db, m, { publicUrl: config.publicUrl, fromAddress: fromAddress(config) });
   return {
     ...summary(m),
-    html: c.html,
+    html: inlineImages(c),
     text: c.text,
     headers: c.headers,
     messageIdHeader: `<${c.messageId}>`,
@@ -197,8 +197,10 @@ export async function previewTemplate(
     to_address: 'sam.sample@example.com',
     email_key: 'sam.sample@example.com',
     kind,
-    ...content,
-    headers: '{}',
+    subject: content.subject,
+    html: content.html,
+    text: content.text,
+    headers: JSON.stringify(content.qr ? { [QR_HEADER]: content.qr } : {}),
     marketing: KINDS[kind].marketing ? 1 : 0,
     status: 'queued',
     attempts: 0,
@@ -210,7 +212,7 @@ export async function previewTemplate(
     sent_at: null,
   };
   const c = await compose(db, fake, { publicUrl: config.publicUrl, fromAddress: fromAddress(config) });
-  return { subject: c.subject, html: c.html, text: c.text };
+  return { subject: c.subject, html: inlineImages(c), text: c.text };
 }
 
 export async function listSuppressions(db: Db, actor: Actor, page: number, pageSize: number) {

@@ -1,3 +1,5 @@
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dialects } from '../../test/db.ts';
 import { personRow } from '../../test/factories.ts';
@@ -18,6 +20,12 @@ import { DELIVER, queueMessage, suppress, unsubscribeToken } from './outbox.ts';
 import { startTestSmtp, type TestSmtp, type Verdict } from './smtp-test-server.ts';
 
 const deliver = { kinds: [DELIVER] };
+// jsqr is CommonJS whose types declare an ES default export: take the function either way.
+const jsQR = ((jsQRModule as { default?: unknown }).default ?? jsQRModule) as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 
 describe.each(dialects)('outbox on %s', (dialect) => {
   let t: TestApp;
@@ -127,13 +135,22 @@ describe.each(dialects)('outbox on %s', (dialect) => {
     expect(htmlBody).not.toContain('<script>');
     expect(htmlBody).toContain('Hi &lt;script&gt;alert(1)&lt;/script&gt;,');
     expect(htmlBody).toContain('Friends get &lt;b&gt;50%&lt;/b&gt; off');
-    expect(htmlBody).not.toContain('<img');
+    expect(htmlBody).not.toContain('<img src=x');
     expect(htmlBody).toContain('href="https://vouch.test/r/K7M2QX"');
     expect(htmlBody).toContain(`href="${unsubscribeUrl}"`);
     expect(htmlBody).toContain('12 Elm Street');
     // The friends link with markup in it is not a link at all (not a plain http(s) address).
     expect(htmlBody).not.toContain('onerror=alert(2)>');
 
+    // The QR code of the personal link, sent inline with the email.
+    // (mailparser turns the cid: reference into a data: URL of the attachment)
+    expect(htmlBody).toMatch(/<img src="data:image\/png;base64,[^"]+" alt="QR code of your link"/);
+    const qr = mail.attachments.find((a) => a.cid === 'qr@vouch')!;
+    expect(qr.contentType).toBe('image/png');
+    const image = PNG.sync.read(qr.content);
+    expect(jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data).toBe(
+      'https://vouch.test/r/K7M2QX',
+    );
     const text = String(mail.text);
     expect(text).toContain('Hi <script>alert(1)</script>,');
     expect(text).toContain('Share your personal link:\nhttps://vouch.test/r/K7M2QX');
@@ -144,6 +161,8 @@ describe.each(dialects)('outbox on %s', (dialect) => {
     const seen = (await c.req('GET', `/api/v1/messages/${queued!.id}`)).json();
     expect(seen).toMatchObject({ status: 'sent', personId, messageIdHeader: `<${queued!.id}@127.0.0.1>` });
     expect(seen.html).toContain('Hi &lt;script&gt;');
+    expect(seen.html).toContain('src="data:image/png;base64,');
+    expect(seen.headers).not.toHaveProperty('x-vouch-qr');
     const preview = await c.req('GET', `/api/v1/messages/${queued!.id}/preview`);
     expect(preview.headers['content-type']).toMatch(/text\/html/);
     expect(preview.headers['content-security-policy']).toMatch(/sandbox/);

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import QRCode from 'qrcode';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import { enqueue } from '../jobs/queue.ts';
@@ -10,9 +11,12 @@ import { addressLines } from '../public/format.ts';
 import { escapeHtml } from '../public/html.ts';
 import { type Theme, theme } from '../public/layout.ts';
 import type { MessageKind, MessageStatus, MessagesTable, SuppressionReason } from './messaging.table.ts';
-import { KINDS, render, type Template } from './templates.ts';
+import { KINDS, QR_CID, render, type Template } from './templates.ts';
 
 export type MessageRow = Selectable<MessagesTable>;
+
+/** Stored with a message's headers: the address its QR image encodes (never sent as a header). */
+export const QR_HEADER = 'x-vouch-qr';
 
 /** The job kind that delivers one message. */
 export const DELIVER = 'deliver-message';
@@ -170,7 +174,8 @@ export async function queueMessage(
       subject: content.subject,
       html: content.html,
       text: content.text,
-      headers: '{}',
+      // Private instructions ride along with the extra headers, and are taken out on sending.
+      headers: JSON.stringify(content.qr ? { [QR_HEADER]: content.qr } : {}),
       marketing: KINDS[input.kind].marketing ? 1 : 0,
       status,
       attempts: 0,
@@ -240,7 +245,17 @@ export type Composed = {
   unsubscribeUrl: string;
   /** the workspace's name, shown as the sender's */
   fromName: string;
+  /** inline images (the QR code) */
+  attachments: Array<{ cid: string; filename: string; content: Buffer; contentType: string }>;
 };
+
+/** The HTML with its inline images as data: URLs, for showing in a browser (the outbox viewer). */
+export function inlineImages(c: Pick<Composed, 'html' | 'attachments'>): string {
+  let out = c.html;
+  for (const a of c.attachments)
+    out = out.replaceAll(`cid:${a.cid}`, `data:${a.contentType};base64,${a.content.toString('base64')}`);
+  return out;
+}
 
 /**
  * The domain of Message-IDs: this installation's public host, the same for every attempt and in
@@ -300,6 +315,22 @@ ${[ws.name, ...address].join('\n')}
 ${why}
 Unsubscribe from all email from ${ws.name}: ${unsubscribeUrl}
 `;
+  const { [QR_HEADER]: qr, ...extra } = JSON.parse(m.headers) as Record<string, string>;
+  const attachments: Composed['attachments'] = qr
+    ? [
+        {
+          cid: QR_CID,
+          filename: 'qr.png',
+          contentType: 'image/png',
+          content: await QRCode.toBuffer(qr, {
+            type: 'png',
+            width: 320,
+            margin: 2,
+            errorCorrectionLevel: 'M',
+          }),
+        },
+      ]
+    : [];
   const unsubscribe = [`<${unsubscribeUrl}>`];
   if (opts.fromAddress) unsubscribe.push(`<mailto:${opts.fromAddress}?subject=unsubscribe%20${token}>`);
   return {
@@ -307,12 +338,13 @@ Unsubscribe from all email from ${ws.name}: ${unsubscribeUrl}
     html,
     text,
     headers: {
-      ...(JSON.parse(m.headers) as Record<string, string>),
+      ...extra,
       'List-Unsubscribe': unsubscribe.join(', '),
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     },
     messageId: `${m.id}@${messageIdDomain(opts.publicUrl)}`,
     unsubscribeUrl,
     fromName: ws.name,
+    attachments,
   };
 }

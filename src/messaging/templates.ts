@@ -6,7 +6,8 @@ import type { MessageKind } from './messaging.table.ts';
 /**
  * Email templates: a subject and a body of plain text with `{{variables}}`. In the body a blank
  * line starts a paragraph and `[words](url)` is a link (a paragraph that is only a link becomes a
- * button). Everything is HTML-escaped: variables are filled in after the template is parsed, so
+ * button; a paragraph that is only `{{qr}}` becomes the QR code of `{{link}}`, an image sent with
+ * the email). Everything is HTML-escaped: variables are filled in after the template is parsed, so
  * a value can never become markup or a link. The footer (the workspace's name and postal
  * address, why the email came, the unsubscribe link) is added on sending and cannot be edited
  * away.
@@ -41,7 +42,7 @@ export const KINDS: Record<MessageKind, KindSpec> = {
   ask: {
     label: 'The ask: personal link and friends form',
     marketing: true,
-    variables: ['link', 'friendsLink', 'offer', 'programName'],
+    variables: ['link', 'qr', 'friendsLink', 'offer', 'programName'],
     sample: {
       link: 'https://example.com/r/K7M2QX',
       friendsLink: 'https://example.com/f/sample-form-token',
@@ -57,6 +58,8 @@ Thank you for choosing {{workspaceName}}. Most of our new clients come because s
 {{offer}}
 
 [Share your personal link]({{link}})
+
+{{qr}}
 
 Would you rather we reached out? [Tell us who might like to hear from us]({{friendsLink}}) and we will only get in touch once they are happy for us to.
 
@@ -214,7 +217,16 @@ function pieces(paragraph: string): Piece[] {
 const safeUrl = (u: string) => (/^https?:\/\/[^\s<>"]+$/i.test(u) ? u : null);
 const htmlText = (s: string) => escapeHtml(s).replace(/\r?\n/g, '<br>\n');
 
-export type Rendered = { subject: string; html: string; text: string };
+export type Rendered = {
+  subject: string;
+  html: string;
+  text: string;
+  /** the address the `{{qr}}` image encodes, when the body has one */
+  qr: string | null;
+};
+
+/** The content id of the QR image in an email. */
+export const QR_CID = 'qr@vouch';
 
 /**
  * Fills a template. Paragraphs that come out empty (an offer the program does not have) and
@@ -224,7 +236,16 @@ export function render(t: Template, vars: Record<string, string>, theme: Theme):
   const subject = fill(t.subject, vars).replace(/\s+/g, ' ').trim();
   const html: string[] = [];
   const text: string[] = [];
+  let qr: string | null = null;
   for (const para of t.body.replace(/\r\n/g, '\n').split(/\n[ \t]*\n/)) {
+    if (/^\{\{\s*qr\s*\}\}$/.test(para.trim())) {
+      qr = safeUrl((vars.link ?? '').trim());
+      if (qr)
+        html.push(
+          `<p style="margin:0 0 16px"><img src="cid:${QR_CID}" alt="QR code of your link" width="160" height="160" style="display:block;width:160px;height:160px"></p>`,
+        );
+      continue;
+    }
     const ps = pieces(para.trim());
     const links = ps.filter((p) => 'link' in p);
     const button = links.length === 1 && ps.every((p) => 'link' in p || !p.text.trim());
@@ -256,5 +277,5 @@ export function render(t: Template, vars: Record<string, string>, theme: Theme):
     html.push(`<p style="margin:0 0 16px">${h.trim()}</p>`);
     text.push(x.trim());
   }
-  return { subject, html: html.join('\n'), text: text.join('\n\n') };
+  return { subject, html: html.join('\n'), text: text.join('\n\n'), qr };
 }

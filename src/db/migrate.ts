@@ -9,6 +9,8 @@ import * as m0006 from './migrations/0006_program_clicks.ts';
 import * as m0007 from './migrations/0007_asks.ts';
 import * as m0008 from './migrations/0008_jobs_outbox.ts';
 import * as m0009 from './migrations/0009_ad_spend.ts';
+import * as m0010 from './migrations/0010_ask_rules.ts';
+import * as m0011 from './migrations/0011_surveys.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +23,8 @@ const migrations: Record<string, Migration> = {
   '0007_asks': m0007,
   '0008_jobs_outbox': m0008,
   '0009_ad_spend': m0009,
+  '0010_ask_rules': m0010,
+  '0011_surveys': m0011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -390,24 +390,29 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
     },
   });
 
-  // Thirty referrals across the pipeline. Most customers refer one friend each; the first
+  // Thirty referrals across the pipeline. Most customers refer one friend each; the tenth
   // customer starts a chain instead: friends who became customers and referred friends of their
-  // own, six generations deep, for the referral network picture. A chain step is made only once
-  // the friend referring in it has been won (each step days after the last).
+  // own, four generations deep, for the referral network picture. A chain step is made only once
+  // the friend referring in it has been won (each step days after the last). The steps keep the
+  // stage their slot had before there was a chain, so the pipeline's totals are as they were,
+  // and nobody wins three (no milestone reward).
   const referrers = people.slice(3, 33);
   const CHAIN = new Map<number, { by: number | 'root'; stage: ReferralStatus }>([
-    [0, { by: 'root', stage: 'won' }],
-    [2, { by: 'root', stage: 'won' }],
-    [3, { by: 'root', stage: 'appointment' }],
-    [6, { by: 0, stage: 'won' }],
-    [7, { by: 2, stage: 'won' }],
-    [8, { by: 0, stage: 'new' }],
-    [11, { by: 6, stage: 'won' }],
-    [12, { by: 7, stage: 'lost' }],
-    [16, { by: 11, stage: 'won' }],
-    [17, { by: 11, stage: 'appointment' }],
-    [20, { by: 16, stage: 'won' }],
-    [24, { by: 20, stage: 'new' }],
+    [9, { by: 'root', stage: 'won' }],
+    [10, { by: 'root', stage: 'new' }],
+    [11, { by: 'root', stage: 'won' }],
+    [12, { by: 'root', stage: 'lost' }],
+    [14, { by: 9, stage: 'won' }],
+    [15, { by: 11, stage: 'new' }],
+    [16, { by: 9, stage: 'new' }],
+    [17, { by: 14, stage: 'contacted' }],
+    [18, { by: 9, stage: 'lost' }],
+    [20, { by: 11, stage: 'contacted' }],
+    [22, { by: 14, stage: 'won' }],
+    [24, { by: 11, stage: 'won' }],
+    [25, { by: 9, stage: 'won' }],
+    [26, { by: 22, stage: 'lost' }],
+    [27, { by: 22, stage: 'won' }],
   ]);
   const friendOf = new Map<number, string>();
   const stages: Array<ReferralStatus> = [
@@ -430,7 +435,7 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
   for (const [i, customer] of referrers.entries()) {
     t = Date.now() - (84 - i * 2.6) * DAY;
     const chain = CHAIN.get(i);
-    const referrerId = !chain ? customer : chain.by === 'root' ? referrers[0]! : friendOf.get(chain.by)!;
+    const referrerId = !chain ? customer : chain.by === 'root' ? referrers[9]! : friendOf.get(chain.by)!;
     const linkId = await getOrCreateLink(db, workspaceId, program.id, referrerId).then((r) => r.link.id);
     const channel = (['link', 'named_by_referrer', 'staff', 'how_heard'] as const)[i % 4]!;
     await withClock(clock, async () => {
@@ -444,12 +449,16 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
           email: `friend${i}@example.net`,
           phone: `(217) 555-${2000 + i}`,
         },
-        introduced: channel !== 'named_by_referrer' || i % 8 === 1 || chain !== undefined,
+        introduced: channel !== 'named_by_referrer' || i % 8 === 1,
         friendOptIn: channel === 'link' || channel === 'how_heard' ? { source: 'demo' } : null,
         ...(channel === 'link' ? { linkId } : {}),
       });
       friendOf.set(i, referral.friend.id);
       const drawn = stages[Math.floor(rand() * stages.length)]!;
+      // A chain step draws what the slot would have drawn, so every other slot stays as it was.
+      const draws = drawn !== 'new' && !referral.waitingForIntroduction;
+      const appointmentIn =
+        draws && (drawn === 'appointment' || drawn === 'won') ? 1 + Math.floor(rand() * 10) : 1 + (i % 10);
       const stage = chain?.stage ?? drawn;
       if (stage === 'new' || referral.waitingForIntroduction) return;
       t += DAY;
@@ -457,7 +466,7 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
       if (stage === 'appointment' || stage === 'won') {
         t += 2 * DAY;
         await changeStatus(db, workspaceId, by, referral.id, 'appointment', {
-          appointmentAt: new Date(t + (1 + Math.floor(rand() * 10)) * DAY).toISOString(),
+          appointmentAt: new Date(t + appointmentIn * DAY).toISOString(),
         });
       }
       // The friend's first visit, as the booking system reports it: this wins the referral.

@@ -5,6 +5,7 @@ import {
   Button,
   FileInput,
   Group,
+  NativeSelect,
   Pagination,
   Paper,
   SimpleGrid,
@@ -14,17 +15,155 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ApiError, apiUrl, errorMessage, request } from '../api/client.ts';
-import type { Import, ImportResult, Page } from '../api/types.ts';
+import { ApiError, apiUrl, errorMessage } from '../api/client.ts';
+import {
+  type ColumnChoice,
+  type ColumnField,
+  type ImportPreview,
+  useImportPeople,
+  useImports,
+  usePreviewPeople,
+} from '../api/imports.ts';
+import type { ImportResult } from '../api/types.ts';
 import { IconAlert, IconUpload } from '../components/icons.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryError } from '../components/QueryError.tsx';
 import { formatDateTime } from '../format.ts';
 
-const importsKey = ['imports'] as const;
 const PAGE_SIZE = 10;
+
+/** What each field is called on the page, in the groups the selects show them in. */
+const FIELD_GROUPS: Array<{ group: string; items: Array<[ColumnField, string]> }> = [
+  {
+    group: 'Name',
+    items: [
+      ['firstName', 'First name'],
+      ['lastName', 'Last name'],
+      ['fullName', 'Full name (split into first and last)'],
+      ['organisation', 'Organisation'],
+    ],
+  },
+  {
+    group: 'Contact',
+    items: [
+      ['email', 'Email'],
+      ['phone', 'Phone'],
+    ],
+  },
+  {
+    group: 'Address',
+    items: [
+      ['line1', 'Address line 1'],
+      ['line2', 'Address line 2'],
+      ['city', 'City'],
+      ['region', 'Region or state'],
+      ['postalCode', 'Postal code'],
+      ['country', 'Country'],
+    ],
+  },
+  {
+    group: 'More',
+    items: [
+      ['kind', 'Kind (customer, prospect, partner)'],
+      ['tags', 'Tags'],
+      ['notes', 'Notes'],
+      ['howHeard', 'How they heard about us'],
+      ['marketingConsent', 'Marketing consent (yes/no)'],
+      ['marketingConsentSource', 'Where consent was given'],
+      ['doNotContact', 'Do not contact'],
+      ['externalId', 'Id in the other system'],
+      ['vouchId', 'Vouch id'],
+    ],
+  },
+];
+const FIELD_LABELS = Object.fromEntries(FIELD_GROUPS.flatMap((g) => g.items)) as Record<ColumnField, string>;
+/** A person needs one of these: a name, an organisation, an email or a phone. */
+const IDENTIFYING: ColumnField[] = ['firstName', 'lastName', 'fullName', 'organisation', 'email', 'phone'];
+const SELECT_DATA = [
+  { value: 'ignore', label: 'Do not import' },
+  ...FIELD_GROUPS.map((g) => ({
+    group: g.group,
+    items: g.items.map(([value, label]) => ({ value, label })),
+  })),
+];
+
+/** The columns of the file with the field each feeds, chosen per column; the first rows beside. */
+function MapColumns({
+  preview,
+  choices,
+  onChoose,
+}: {
+  preview: ImportPreview;
+  choices: ColumnChoice[];
+  onChoose: (index: number, choice: ColumnChoice) => void;
+}) {
+  const headers = preview.columns.map((c) => c.header);
+  return (
+    <Table.ScrollContainer minWidth={620}>
+      <Table verticalSpacing="xs" aria-label="Columns of the file" layout="fixed">
+        <Table.Thead bg="gray.0">
+          <Table.Tr>
+            <Table.Th w="26%">Column in the file</Table.Th>
+            <Table.Th w="34%">Import as</Table.Th>
+            <Table.Th>First rows</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {preview.columns.map((c, i) => {
+            const duplicate = headers.indexOf(c.header) !== i;
+            const samples = preview.rows.map((r) => r[i] ?? '').filter((v) => v.trim());
+            return (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the columns of one file in file order, never moved (headers may repeat)
+              <Table.Tr key={i}>
+                <Table.Td>
+                  <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>
+                    {c.header || <em>(no header)</em>}
+                  </Text>
+                  {c.guess && choices[i] === c.guess && (
+                    <Text size="xs" c="dimmed">
+                      recognised
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  {duplicate ? (
+                    <Text size="sm" c="dimmed">
+                      Same header as an earlier column: not imported
+                    </Text>
+                  ) : (
+                    <NativeSelect
+                      aria-label={`Import "${c.header}" as`}
+                      data={SELECT_DATA}
+                      value={choices[i]}
+                      onChange={(e) => onChoose(i, e.currentTarget.value as ColumnChoice)}
+                      size="sm"
+                    />
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c={samples.length ? undefined : 'dimmed'} lineClamp={2}>
+                    {samples.length ? samples.slice(0, 3).join(' · ') : 'empty'}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+/** The mapping to send: only the columns whose choice differs from what the server recognises. */
+function mappingOf(preview: ImportPreview, choices: ColumnChoice[]): Record<string, ColumnChoice> {
+  const out: Record<string, ColumnChoice> = {};
+  preview.columns.forEach((c, i) => {
+    if (preview.columns.findIndex((o) => o.header === c.header) !== i) return;
+    if (choices[i] !== (c.guess ?? 'ignore')) out[c.header] = choices[i]!;
+  });
+  return out;
+}
 
 const statusColor = { running: 'blue', done: 'brand', failed: 'red' } as const;
 
@@ -88,7 +227,7 @@ function Summary({ result }: { result: ImportResult }) {
                 color={c.field ? 'brand' : 'gray'}
                 tt="none"
               >
-                {c.header} → {c.field ?? 'not used'}
+                {c.header} → {c.field ? (FIELD_LABELS[c.field as ColumnField] ?? c.field) : 'not used'}
               </Badge>
             ))}
           </Group>
@@ -99,31 +238,32 @@ function Summary({ result }: { result: ImportResult }) {
 }
 
 export default function ImportPage() {
-  const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
+  const [choices, setChoices] = useState<ColumnChoice[]>([]);
   const [page, setPage] = useState(1);
-  const past = useQuery({
-    queryKey: [...importsKey, page],
-    queryFn: ({ signal }) =>
-      request<Page<Import>>('GET', '/imports', { query: { page, pageSize: PAGE_SIZE }, signal }),
-    placeholderData: keepPreviousData,
-  });
-  const upload = useMutation({
-    mutationFn: (f: File) =>
-      request<ImportResult>('POST', '/imports/people', {
-        query: { filename: f.name },
-        raw: { body: f, contentType: 'text/csv' },
-      }),
-    onSuccess: () => setFile(null),
-    // A file that fails part-way still imported the rows before the problem.
-    onSettled: () => {
-      setPage(1);
-      void qc.invalidateQueries({ queryKey: importsKey });
-      void qc.invalidateQueries({ queryKey: ['people'] });
-    },
-  });
+  const past = useImports(page, PAGE_SIZE);
+  const preview = usePreviewPeople();
+  const upload = useImportPeople();
   const failure = upload.error instanceof ApiError ? upload.error.errors[0] : undefined;
   const pages = past.data ? Math.ceil(past.data.total / past.data.pageSize) : 1;
+  const p = file && preview.data ? preview.data : null;
+
+  const choose = (f: File | null) => {
+    setFile(f);
+    setChoices([]);
+    preview.reset();
+    if (!f) return;
+    upload.reset();
+    preview.mutate(f, {
+      onSuccess: (data) => setChoices(data.columns.map((c) => c.guess ?? 'ignore')),
+    });
+  };
+  // Picking a field for one column takes it from any other column that had it.
+  const setChoice = (index: number, choice: ColumnChoice) =>
+    setChoices((cs) =>
+      cs.map((c, i) => (i === index ? choice : choice !== 'ignore' && c === choice ? 'ignore' : c)),
+    );
+  const identifying = choices.some((c) => c !== 'ignore' && IDENTIFYING.includes(c));
 
   return (
     <>
@@ -133,25 +273,68 @@ export default function ImportPage() {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              if (file) upload.mutate(file);
+              if (!file || !p || !identifying) return;
+              upload.mutate(
+                { file, mapping: mappingOf(p, choices) },
+                {
+                  onSuccess: () => choose(null),
+                  onSettled: () => setPage(1),
+                },
+              );
             }}
           >
-            <Stack gap="sm">
+            <Stack gap="md">
               <FileInput
                 label="CSV file"
                 description="An export from Shopify, Square or another system, or our template. People already here are matched by id, email or phone and updated."
                 placeholder="Choose a .csv file"
                 accept=".csv,text/csv"
                 value={file}
-                onChange={setFile}
+                onChange={choose}
                 clearable
+                clearButtonProps={{ 'aria-label': 'Choose another file' }}
                 leftSection={<IconUpload size={16} />}
               />
+              {preview.isPending && <Skeleton h={160} />}
+              {preview.isError && (
+                <Alert color="red" icon={<IconAlert />} title="The file cannot be read" role="alert">
+                  {errorMessage(preview.error)}
+                </Alert>
+              )}
+              {p && (
+                <section aria-labelledby="map-columns">
+                  <Group justify="space-between" align="baseline" mb={4}>
+                    <Title order={2} size="h5" id="map-columns">
+                      Match the columns
+                    </Title>
+                    <Text size="xs" c="dimmed">
+                      {p.source === 'CSV'
+                        ? 'Columns recognised by their headers'
+                        : `Recognised as a ${p.source} export`}
+                      {p.rows.length
+                        ? `; the first ${p.rows.length} rows are shown`
+                        : '; the file has no rows'}
+                    </Text>
+                  </Group>
+                  <Text size="sm" mb="xs">
+                    Choose what each column of the file is. Columns set to “Do not import” are left out.
+                  </Text>
+                  {!identifying && (
+                    <Alert color="yellow" icon={<IconAlert />} mb="xs" role="status">
+                      Choose a column for a name, an organisation, an email or a phone: a person needs at
+                      least one of them.
+                    </Alert>
+                  )}
+                  <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+                    <MapColumns preview={p} choices={choices} onChoose={setChoice} />
+                  </Paper>
+                </section>
+              )}
               <Group justify="space-between">
                 <Anchor href={apiUrl('/people/export.csv')} size="sm" download>
                   Export everyone as CSV
                 </Anchor>
-                <Button type="submit" disabled={!file} loading={upload.isPending}>
+                <Button type="submit" disabled={!p || !identifying} loading={upload.isPending}>
                   Import
                 </Button>
               </Group>
@@ -171,7 +354,6 @@ export default function ImportPage() {
           </Alert>
         )}
         {upload.data && <Summary result={upload.data} />}
-
         <section aria-label="Past imports">
           <Title order={2} size="h4" mb="sm">
             Past imports

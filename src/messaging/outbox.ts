@@ -28,8 +28,11 @@ export type QueueInput = {
   personId?: string | null;
   /** the person's email when omitted */
   to?: string;
-  /** template variables; firstName, lastName and workspaceName are filled in when missing */
-  vars?: Record<string, string>;
+  /**
+   * template variables; firstName, lastName and workspaceName are filled in when missing. A
+   * function gets the workspace's country and currency (for amounts) without another query.
+   */
+  vars?: Record<string, string> | ((ws: { country: string; currency: string }) => Record<string, string>);
   /** one message per cause: a second queueMessage with the same key does nothing */
   dedupeKey?: string;
   /** deliver no earlier than this (ISO) */
@@ -113,21 +116,43 @@ export async function queueMessage(
   tx: Db,
   input: QueueInput,
 ): Promise<{ id: string; status: MessageStatus } | null> {
-  const ws = await workspaceLook(tx, input.workspaceId);
+  // Few round trips: this runs inside other features' transactions (a won referral, a release).
+  const ws = await tx
+    .selectFrom('workspaces as w')
+    .leftJoin('message_templates as t', (j) =>
+      j.onRef('t.workspace_id', '=', 'w.id').on('t.kind', '=', input.kind),
+    )
+    .select([
+      'w.id',
+      'w.name',
+      'w.brand_color',
+      'w.logo_url',
+      'w.address',
+      'w.country',
+      'w.currency',
+      't.subject',
+      't.body',
+    ])
+    .where('w.id', '=', input.workspaceId)
+    .executeTakeFirstOrThrow();
   const person = input.personId
     ? await tx
-        .selectFrom('people')
+        .selectFrom('people as p')
+        .leftJoin('suppressions as s', (j) =>
+          j.onRef('s.workspace_id', '=', 'p.workspace_id').onRef('s.email_key', '=', 'p.email_key'),
+        )
         .select([
-          'id',
-          'first_name',
-          'last_name',
-          'email',
-          'email_key',
-          'do_not_contact_at',
-          'marketing_consent_at',
+          'p.id',
+          'p.first_name',
+          'p.last_name',
+          'p.email',
+          'p.email_key',
+          'p.do_not_contact_at',
+          'p.marketing_consent_at',
+          's.reason as suppressed',
         ])
-        .where('workspace_id', '=', input.workspaceId)
-        .where('id', '=', input.personId)
+        .where('p.workspace_id', '=', input.workspaceId)
+        .where('p.id', '=', input.personId)
         .executeTakeFirst()
     : undefined;
   if (input.personId && !person) throw new AppError('not_found', 'Person not found');
@@ -146,10 +171,19 @@ export async function queueMessage(
     firstName: person?.first_name ?? '',
     lastName: person?.last_name ?? '',
     workspaceName: ws.name,
-    ...input.vars,
+    ...(typeof input.vars === 'function' ? input.vars(ws) : input.vars),
   };
-  const content = render(await templateFor(tx, ws.id, input.kind), vars, themeOf(ws));
-  const blocked = await suppressionOf(tx, ws.id, key);
+  const template =
+    ws.subject !== null && ws.body !== null
+      ? { subject: ws.subject, body: ws.body }
+      : KINDS[input.kind].template;
+  const content = render(template, vars, themeOf(ws));
+  const blocked =
+    person?.email_key === key
+      ? person.suppressed
+        ? { reason: person.suppressed }
+        : null
+      : await suppressionOf(tx, ws.id, key);
   // Marketing only with consent on record (docs/privacy.md); without a person, none is.
   const noConsent = KINDS[input.kind].marketing && !person?.marketing_consent_at;
   const why = blocked

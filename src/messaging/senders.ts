@@ -9,14 +9,9 @@ type Reward = Pick<
   'workspace_id' | 'id' | 'person_id' | 'kind' | 'unit' | 'amount' | 'description'
 >;
 
-async function rewardText(db: Db, r: Reward): Promise<string> {
+function rewardText(r: Pick<Reward, 'kind' | 'unit' | 'amount' | 'description'>, country: string): string {
   if (r.kind === 'service' || r.kind === 'gift') return r.description;
-  const ws = await db
-    .selectFrom('workspaces')
-    .select('country')
-    .where('id', '=', r.workspace_id)
-    .executeTakeFirst();
-  const money = formatMoney(Number(r.amount), r.unit, ws?.country ?? 'US');
+  const money = formatMoney(Number(r.amount), r.unit, country);
   return `${money} ${r.kind === 'cash' ? 'cash' : 'credit'}${r.description ? ` (${r.description})` : ''}`;
 }
 
@@ -27,7 +22,7 @@ export async function queueRewardAvailable(tx: Db, reward: Reward): Promise<void
     workspaceId: reward.workspace_id,
     kind: 'reward_available',
     personId: reward.person_id,
-    vars: { reward: await rewardText(tx, reward), link: '' },
+    vars: (ws) => ({ reward: rewardText(reward, ws.country), link: '' }),
     dedupeKey: `reward_available:${reward.id}`,
   });
 }
@@ -38,27 +33,35 @@ export async function queueThankYou(
   workspaceId: string,
   ref: Pick<ReferralsTable, 'id' | 'referrer_id' | 'friend_id'>,
 ): Promise<void> {
-  const friend = await tx
-    .selectFrom('people')
-    .select('first_name')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', ref.friend_id)
+  // The friend's name and the referrer's reward for this referral, in one query.
+  const row = await tx
+    .selectFrom('people as f')
+    .innerJoin('workspaces as w', 'w.id', 'f.workspace_id')
+    .leftJoin('rewards as r', (j) =>
+      j
+        .onRef('r.workspace_id', '=', 'f.workspace_id')
+        .on('r.referral_id', '=', ref.id)
+        .on('r.person_id', '=', ref.referrer_id)
+        .on('r.status', '!=', 'voided'),
+    )
+    .select(['f.first_name', 'w.country', 'r.id', 'r.kind', 'r.unit', 'r.amount', 'r.description'])
+    .where('f.workspace_id', '=', workspaceId)
+    .where('f.id', '=', ref.friend_id)
     .executeTakeFirst();
-  const earned = await tx
-    .selectFrom('rewards')
-    .select(['workspace_id', 'id', 'person_id', 'kind', 'unit', 'amount', 'description'])
-    .where('workspace_id', '=', workspaceId)
-    .where('referral_id', '=', ref.id)
-    .where('person_id', '=', ref.referrer_id)
-    .where('status', '!=', 'voided')
-    .executeTakeFirst();
+  const reward =
+    row?.id && row.kind && row.unit && row.amount !== null
+      ? rewardText(
+          { kind: row.kind, unit: row.unit, amount: row.amount, description: row.description ?? '' },
+          row.country,
+        )
+      : null;
   await queueMessage(tx, {
     workspaceId,
     kind: 'thank_you',
     personId: ref.referrer_id,
     vars: {
-      friendName: friend?.first_name || 'Your friend',
-      reward: earned ? `As a thank-you, you have earned ${await rewardText(tx, earned)}.` : '',
+      friendName: row?.first_name || 'Your friend',
+      reward: reward ? `As a thank-you, you have earned ${reward}.` : '',
     },
     dedupeKey: `thank_you:${ref.id}`,
   });

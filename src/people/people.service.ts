@@ -401,6 +401,7 @@ export const personLinks: Array<{ table: keyof DB; column: string; uniqueWith?: 
   { table: 'rewards', column: 'person_id' },
   { table: 'tasks', column: 'person_id' },
   { table: 'asks', column: 'person_id' },
+  { table: 'messages', column: 'person_id' },
 ];
 
 /** Merges `otherId` into `keepId`: links move, blanks are filled, the other becomes a tombstone. */

@@ -55,3 +55,11 @@ export interface AcquisitionDailyTable {
   heard: string;
   customers: number;
 }
+
+/** Won referrals per referrer, program_id '' for all programs (rollup.ts). */
+export interface ReferrerWinsTable {
+  workspace_id: string;
+  program_id: string;
+  referrer_id: string;
+  won: number;
+}

@@ -107,28 +107,7 @@ export async function getDashboard(
       .$if(Boolean(q.programId), (qb) => qb.where('program_id', '=', q.programId as string))
       .groupBy(['unit', 'account'])
       .execute(),
-    // Wins counted per referrer from the covering index first; names only for the ten.
-    db
-      .selectFrom((qb) =>
-        qb
-          .selectFrom('referrals as r')
-          .select((eb) => ['r.referrer_id', eb.fn.countAll<number>().as('won')])
-          .where('r.workspace_id', '=', ws)
-          .where('r.won_at', '>=', `${from}T00:00:00.000Z`)
-          .where('r.won_at', '<', new Date(Date.parse(to) + DAY).toISOString())
-          .where('r.status', '=', 'won')
-          .$if(Boolean(q.programId), (qb2) => qb2.where('r.program_id', '=', q.programId as string))
-          .groupBy('r.referrer_id')
-          .orderBy('won', 'desc')
-          .orderBy('r.referrer_id')
-          .limit(10)
-          .as('t'),
-      )
-      .innerJoin('people as p', (j) => j.onRef('p.id', '=', 't.referrer_id').on('p.workspace_id', '=', ws))
-      .select(['t.referrer_id', 't.won', 'p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
-      .orderBy('t.won', 'desc')
-      .orderBy('t.referrer_id')
-      .execute(),
+    topReferrers(db, ws, from, to, q.programId),
     // Counted up to a cap: past it the owner needs to act, not an exact figure.
     db
       .selectFrom((qb) =>
@@ -267,7 +246,7 @@ export async function getDashboard(
       userId: userId || null,
       name: userId ? (names.get(userId) ?? 'former staff member') : 'nobody (not assigned)',
     })),
-    topReferrers: top.map((t) => ({ personId: t.referrer_id, name: personName(t), won: Number(t.won) })),
+    topReferrers: top,
     overdue: Math.min(Number(overdue.n), OVERDUE_CAP),
     overdueCapped: Number(overdue.n) > OVERDUE_CAP,
   };
@@ -307,4 +286,113 @@ function referralsVsAds(
       .sort((a, b) => b.customers - a.customers || a.answer.localeCompare(b.answer))
       .slice(0, 20),
   };
+}
+
+const TOP = 10;
+/** Referrers with the most wins ever, looked at before giving up on them (one query's worth). */
+const CANDIDATES = 300;
+
+/**
+ * The ten referrers with the most referrals won within the range, ties by id. Over a range that
+ * holds most of the wins ever, the referrers with the most wins ever are looked at first and
+ * that settles it when no one further down the list could catch up; otherwise (and when it does
+ * not settle) the range's wins are counted per referrer from the covering index.
+ */
+async function topReferrers(db: Db, ws: string, from: string, to: string, programId: string | undefined) {
+  const start = `${from}T00:00:00.000Z`;
+  const end = new Date(Date.parse(to) + DAY).toISOString();
+  const winsIn = () =>
+    db
+      .selectFrom('referrals as r')
+      .where('r.workspace_id', '=', ws)
+      .where('r.won_at', '>=', start)
+      .where('r.won_at', '<', end)
+      .where('r.status', '=', 'won')
+      .$if(Boolean(programId), (qb) => qb.where('r.program_id', '=', programId as string));
+  const best = (rows: Array<{ referrer_id: string; won: number | string }>) =>
+    rows
+      .map((r) => ({ id: r.referrer_id, won: Number(r.won) }))
+      .sort((a, b) => b.won - a.won || (a.id < b.id ? -1 : 1))
+      .slice(0, TOP);
+
+  let top: Array<{ id: string; won: number }> | null = null;
+  const share = await db
+    .selectFrom('referral_daily')
+    .select((eb) => [
+      eb.fn.sum<number>('won').as('ever'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(eb.and([eb('day', '>=', from), eb('day', '<=', to)]))
+            .then(eb.ref('won'))
+            .else(0)
+            .end(),
+        )
+        .as('within'),
+    ])
+    .where('workspace_id', '=', ws)
+    .where('dim', '=', 'all')
+    .$if(Boolean(programId), (qb) => qb.where('program_id', '=', programId as string))
+    .executeTakeFirst();
+  const ever = Number(share?.ever ?? 0);
+  if (ever > 0 && Number(share?.within ?? 0) >= 0.8 * ever) {
+    const candidates = await db
+      .selectFrom('referrer_wins')
+      .select(['referrer_id', 'won'])
+      .where('workspace_id', '=', ws)
+      .where('program_id', '=', programId ?? '')
+      .where('won', '>', 0)
+      .orderBy('won', 'desc')
+      .orderBy('referrer_id')
+      .limit(CANDIDATES)
+      .execute();
+    const counted = !candidates.length
+      ? []
+      : await winsIn()
+          .where(
+            'r.referrer_id',
+            'in',
+            candidates.map((c) => c.referrer_id),
+          )
+          .select((eb) => ['r.referrer_id', eb.fn.countAll<number>().as('won')])
+          .groupBy('r.referrer_id')
+          .execute();
+    top = best(counted);
+    // Settled when every referrer not looked at has fewer wins ever than the tenth has within
+    // the range, or as many and loses the tie (a larger id).
+    const last = candidates.at(-1);
+    const tenth = top[TOP - 1];
+    const settled =
+      candidates.length < CANDIDATES ||
+      (tenth !== undefined &&
+        last !== undefined &&
+        (Number(last.won) < tenth.won || (Number(last.won) === tenth.won && last.referrer_id > tenth.id)));
+    if (!settled) top = null;
+  }
+  top ??= best(
+    await winsIn()
+      .select((eb) => ['r.referrer_id', eb.fn.countAll<number>().as('won')])
+      .groupBy('r.referrer_id')
+      .orderBy('won', 'desc')
+      .orderBy('r.referrer_id')
+      .limit(TOP)
+      .execute(),
+  );
+  if (!top.length) return [];
+  const people = await db
+    .selectFrom('people')
+    .select(['id', 'first_name', 'last_name', 'organisation', 'email'])
+    .where('workspace_id', '=', ws)
+    .where(
+      'id',
+      'in',
+      top.map((t) => t.id),
+    )
+    .execute();
+  const byId = new Map(people.map((p) => [p.id, p]));
+  return top.map((t) => {
+    const p = byId.get(t.id);
+    return { personId: t.id, name: p ? personName(p) : '', won: t.won };
+  });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import { backfill } from '../db/migrations/0005_dashboard_rollups.ts';
+import { backfill as backfillWins } from '../db/migrations/0012_referrer_wins.ts';
 import { seedDemo } from '../demo/demo.ts';
 
 describe.each(dialects)('dashboard rollups on %s', (dialect) => {
@@ -20,6 +21,10 @@ describe.each(dialects)('dashboard rollups on %s', (dialect) => {
       .map((r) => ({ ...r, amount: Number(r.amount) }))
       .filter((r) => r.amount !== 0)
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    wins: (await t.db.selectFrom('referrer_wins').selectAll().execute())
+      .map((r) => ({ ...r, won: Number(r.won) }))
+      .filter((r) => r.won !== 0)
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
   });
 
   it('keeps the rollups equal to what the history adds up to', async () => {
@@ -27,9 +32,12 @@ describe.each(dialects)('dashboard rollups on %s', (dialect) => {
     expect(live.referrals.filter((r) => r.dim === 'all').reduce((s, r) => s + r.referred, 0)).toBe(30);
     expect(live.referrals.some((r) => r.won > 0 && r.revenue > 0)).toBe(true);
     expect(live.ledger.length).toBeGreaterThan(0);
+    expect(live.wins.length).toBeGreaterThan(0);
     await t.db.deleteFrom('referral_daily').execute();
     await t.db.deleteFrom('ledger_daily').execute();
+    await t.db.deleteFrom('referrer_wins').execute();
     await backfill(t.db as unknown as Parameters<typeof backfill>[0]);
+    await backfillWins(t.db as unknown as Parameters<typeof backfillWins>[0]);
     expect(await snapshot()).toEqual(live);
   });
 });

@@ -45,6 +45,26 @@ export async function countReferral(tx: Db, r: ReferralBucket, metric: Metric, n
     .execute();
 }
 
+/** Adds `n` (1 or -1) to a referrer's wins, for the referral's program and for all programs. */
+export async function countWin(
+  tx: Db,
+  r: Pick<Selectable<ReferralsTable>, 'workspace_id' | 'program_id' | 'referrer_id'>,
+  n: 1 | -1,
+) {
+  await tx
+    .insertInto('referrer_wins')
+    .values([
+      { workspace_id: r.workspace_id, program_id: r.program_id, referrer_id: r.referrer_id, won: n },
+      { workspace_id: r.workspace_id, program_id: '', referrer_id: r.referrer_id, won: n },
+    ])
+    .onConflict((oc) =>
+      oc
+        .columns(['workspace_id', 'program_id', 'referrer_id'])
+        .doUpdateSet((eb) => ({ won: eb('referrer_wins.won', '+', n) })),
+    )
+    .execute();
+}
+
 /** Adds a posting's entries to the ledger's daily sums. */
 export async function countLedger(
   tx: Db,

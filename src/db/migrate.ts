@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008_jobs_outbox.ts';
 import * as m0009 from './migrations/0009_ad_spend.ts';
 import * as m0010 from './migrations/0010_ask_rules.ts';
 import * as m0011 from './migrations/0011_surveys.ts';
+import * as m0012 from './migrations/0012_referrer_wins.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009_ad_spend': m0009,
   '0010_ask_rules': m0010,
   '0011_surveys': m0011,
+  '0012_referrer_wins': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,6 +4,7 @@ import type {
   LedgerDailyTable,
   ProgramClicksDailyTable,
   ReferralDailyTable,
+  ReferrerWinsTable,
 } from '../analytics/analytics.table.ts';
 import type { AsksTable } from '../asks/asks.table.ts';
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
@@ -71,4 +72,5 @@ export interface DB {
   asks: AsksTable;
   ad_spend: AdSpendTable;
   acquisition_daily: AcquisitionDailyTable;
+  referrer_wins: ReferrerWinsTable;
 }

@@ -1,5 +1,5 @@
 import { type Selectable, type SqlBool, sql } from 'kysely';
-import { countReferral } from '../analytics/rollup.ts';
+import { countReferral, countWin } from '../analytics/rollup.ts';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -400,8 +400,12 @@ async function applyStatus(
   await setReferral(tx, row, set);
   const metric = { contacted: 'contacted', appointment: 'appointments', won: 'won', lost: 'lost' } as const;
   if (to in metric) await countReferral(tx, row, metric[to as keyof typeof metric], 1, nowIso());
+  if (to === 'won') await countWin(tx, row, 1);
   // A won referral found void no longer counts as won, on the day it was won.
-  if (from === 'won' && wonAt) await countReferral(tx, row, 'won', -1, wonAt);
+  if (from === 'won' && wonAt) {
+    await countReferral(tx, row, 'won', -1, wonAt);
+    await countWin(tx, row, -1);
+  }
   await addActivity(tx, row.workspace_id, row.id, by, {
     kind: 'status',
     from_status: from,

@@ -110,6 +110,9 @@ async function child(dialect: Dialect, target: string) {
       group by workspace_id, ${day('created_at')}, program_id${dim === 'all' ? sql`` : sql`, ${sql.raw(key)}`}`.execute(
       db,
     );
+  // Wins per referrer, as the app keeps them.
+  const { backfill: backfillWins } = await import('../src/db/migrations/0012_referrer_wins.ts');
+  await backfillWins(db as never);
   // 10,000,000 views over 2,000 links and 730 days (program_clicks_daily follows by trigger).
   const perLinkDay = Math.round(CLICKS / (LINKS * DAYS));
   const dayOf = (expr: string) =>

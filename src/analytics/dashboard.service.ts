@@ -364,7 +364,7 @@ async function topReferrers(db: Db, ws: string, from: string, to: string, progra
     const last = candidates.at(-1);
     const tenth = top[TOP - 1];
     const settled =
-      candidates.length < CANDIDATES ||
+      (candidates.length > 0 && candidates.length < CANDIDATES) ||
       (tenth !== undefined &&
         last !== undefined &&
         (Number(last.won) < tenth.won || (Number(last.won) === tenth.won && last.referrer_id > tenth.id)));

@@ -7,7 +7,6 @@ import { types } from '../migrate.ts';
  * They are kept current in the same transaction as each change, and built here from history.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const { pg } = types(db);
   // Who the referrer was when the referral was made: a customer or a partner (or a prospect).
   await db.schema.alterTable('referrals').addColumn('source_kind', 'text').execute();
   await sql`update referrals set source_kind = (select p.kind from people p

@@ -33,6 +33,7 @@ import { publicRoutes } from './public/public.routes.ts';
 import { linkRoutes } from './referrals/links.routes.ts';
 import { referralRoutes } from './referrals/referrals.routes.ts';
 import { rewardRoutes } from './rewards/rewards.routes.ts';
+import { surveyRoutes } from './surveys/surveys.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 import { workspaceRoutes } from './workspaces/workspaces.routes.ts';
 
@@ -228,6 +229,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       await askRoutes(scope, deps);
       jobRoutes(scope, deps);
       messagingRoutes(scope, deps);
+      surveyRoutes(scope, deps);
     },
     { prefix: '/api/v1' },
   );

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, nowIso } from '../src/lib/ids.ts';
 import { createProgram } from '../src/programs/programs.service.ts';
 import { createReferral, issueCoupon } from '../src/referrals/referrals.service.ts';
+import { answerSurvey, surveyByToken } from '../src/surveys/surveys.service.ts';
 import { dialects } from './db.ts';
 import { type Client, type TestApp, testApp } from './http.ts';
 
@@ -39,6 +40,9 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'PUT /api/v1/templates/{kind}': () => ({ subject: 'Hijacked {{firstName}}', body: 'Hijacked' }),
   'POST /api/v1/suppressions': () => ({ email: 'hijack@example.com' }),
   'POST /api/v1/asks': (b) => ({ personId: b.person, outcome: 'got_names', names: [{ name: 'Mallory' }] }),
+  'PATCH /api/v1/testimonials/{id}': (b) => ({ displayName: 'Hijacked', programIds: [b.program] }),
+  'POST /api/v1/surveys/{id}/resolve': () => ({ note: 'Hijacked' }),
+  'PUT /api/v1/surveys/settings': () => ({ lowScore: 2 }),
 };
 
 type Ids = {
@@ -156,6 +160,27 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         names: [{ name: `${MARKER} Named`, email: 'zeb.named@example.com' }],
       })
     ).json();
+    // A survey of B answered with a 10 and a permitted quote (a testimonial), and one with a 2
+    // (a complaint and its task).
+    const surveyIds: string[] = [];
+    for (const [score, mayQuote] of [
+      [10, true],
+      [2, false],
+    ] as const) {
+      const sent = (await b.req('POST', `/api/v1/people/${person.id}/surveys`, {})).json();
+      const row = await surveyByToken(t.db, sent.url.split('/s/')[1]);
+      await answerSurvey(t.db, row!, {
+        score,
+        better: MARKER,
+        feedback: MARKER,
+        mayQuote,
+        quoteName: MARKER,
+      });
+      surveyIds.push(sent.survey.id);
+    }
+    const testimonial = (await b.req('GET', '/api/v1/testimonials')).json().items[0];
+    await b.req('POST', `/api/v1/testimonials/${testimonial.id}/approve`, {});
+    await b.req('PATCH', `/api/v1/testimonials/${testimonial.id}`, { programIds: [program.id] });
     // B's own email template, and the messages and delivery jobs the won referral queued.
     await b.req('PUT', '/api/v1/templates/ask', { subject: `${MARKER} {{firstName}}`, body: MARKER });
     const messages = (await b.req('GET', '/api/v1/messages')).json().items.map((m: { id: string }) => m.id);
@@ -190,6 +215,8 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
         paying.id,
         ask.ask.id,
         ask.names[0].referralId,
+        ...surveyIds,
+        testimonial.id,
         ...messages,
         ...jobs,
       ].filter(Boolean),
@@ -272,6 +299,11 @@ describe.each(dialects)('workspace isolation on %s', (dialect) => {
     expect((await b.req('GET', '/api/v1/events')).json().items).toHaveLength(1);
     expect((await b.req('GET', '/api/v1/api-keys')).json()[0].revokedAt).toBeNull();
     expect((await b.req('GET', '/api/v1/asks')).json().total).toBe(1);
+    expect((await b.req('GET', '/api/v1/surveys/settings')).json()).toEqual({ lowScore: 6 });
+    expect((await b.req('GET', '/api/v1/surveys?complaint=open')).json().total).toBe(1);
+    expect((await b.req('GET', '/api/v1/testimonials?status=approved')).json().items).toMatchObject([
+      { displayName: MARKER, programIds: [ids.program] },
+    ]);
   });
 
   it('an API key only ever sees its own workspace', async () => {

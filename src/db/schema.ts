@@ -33,6 +33,12 @@ import type {
   RewardsTable,
   TasksTable,
 } from '../rewards/rewards.table.ts';
+import type {
+  SurveySettingsTable,
+  SurveysTable,
+  TestimonialProgramsTable,
+  TestimonialsTable,
+} from '../surveys/surveys.table.ts';
 import type { WorkspacesTable } from '../workspaces/workspaces.table.ts';
 
 /** Every table of Vouch, as Kysely sees them. Features add theirs here. */
@@ -73,4 +79,8 @@ export interface DB {
   ad_spend: AdSpendTable;
   acquisition_daily: AcquisitionDailyTable;
   referrer_wins: ReferrerWinsTable;
+  surveys: SurveysTable;
+  survey_settings: SurveySettingsTable;
+  testimonials: TestimonialsTable;
+  testimonial_programs: TestimonialProgramsTable;
 }

@@ -27,7 +27,7 @@ export async function queueRewardAvailable(tx: Db, reward: Reward): Promise<void
   });
 }
 
-/** The thank-you note to a referrer whose friend was won (the thank-you task stays as well). */
+/** The thank-you note to a referrer whose friend was won (when the program thanks by email). */
 export async function queueThankYou(
   tx: Db,
   workspaceId: string,

@@ -86,6 +86,12 @@ export const EducationKit = z.strictObject({
   howToIntroduce: z.string().trim().max(2000).default(''),
 });
 
+export const ThankYouVia = z
+  .enum(['email', 'task', 'both'])
+  .describe(
+    'how a referrer is thanked when their friend is won: the thank-you email, a task for staff (a handwritten note, a gift), or both',
+  );
+
 export const ProgramAudience = z.enum(['customers', 'partners', 'staff']);
 export const ProgramStatus = z.enum(['draft', 'active', 'paused', 'ended']);
 
@@ -113,6 +119,13 @@ export const ProgramInput = z.strictObject({
     .max(24 * 30)
     .default(24)
     .describe('due time of the first follow-up, in business hours'),
+  thankYou: ThankYouVia.default('both'),
+  thankYouGift: z
+    .string()
+    .trim()
+    .max(200)
+    .default('')
+    .describe('a gift to give with the thank-you, e.g. "a box of chocolates"; named in the task'),
 });
 export type ProgramInput = z.input<typeof ProgramInput>;
 
@@ -133,6 +146,8 @@ export const ProgramPatch = z.strictObject({
     .min(1)
     .max(24 * 30)
     .optional(),
+  thankYou: ThankYouVia.optional(),
+  thankYouGift: z.string().trim().max(200).optional(),
 });
 
 export const Program = z.object({
@@ -150,6 +165,8 @@ export const Program = z.object({
   leadingQuestions: z.array(z.string()),
   educationKit: EducationKit,
   followUpHours: z.number(),
+  thankYou: ThankYouVia,
+  thankYouGift: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

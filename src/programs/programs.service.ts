@@ -25,6 +25,8 @@ function toProgram(row: Row): Program {
     leadingQuestions: JSON.parse(row.leading_questions),
     educationKit: JSON.parse(row.education_kit),
     followUpHours: row.follow_up_hours,
+    thankYou: row.thank_you,
+    thankYouGift: row.thank_you_gift,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -94,6 +96,8 @@ export async function createProgram(db: Db, actor: Actor, raw: ProgramInput): Pr
         leading_questions: JSON.stringify(input.leadingQuestions),
         education_kit: JSON.stringify(input.educationKit),
         follow_up_hours: input.followUpHours,
+        thank_you: input.thankYou,
+        thank_you_gift: input.thankYouGift,
         created_at: now,
         updated_at: now,
       })
@@ -176,6 +180,8 @@ export async function updateProgram(
         leading_questions: JSON.stringify(patch.leadingQuestions ?? current.leadingQuestions),
         education_kit: JSON.stringify(patch.educationKit ?? current.educationKit),
         follow_up_hours: patch.followUpHours ?? current.followUpHours,
+        thank_you: patch.thankYou ?? current.thankYou,
+        thank_you_gift: patch.thankYouGift ?? current.thankYouGift,
         updated_at: nowIso(),
       })
       .where('workspace_id', '=', actor.workspaceId)

@@ -18,6 +18,10 @@ export interface ProgramsTable {
   /** JSON: EducationKit */
   education_kit: string;
   follow_up_hours: number;
+  /** how a referrer is thanked when their friend is won: 'email' | 'task' | 'both' */
+  thank_you: 'email' | 'task' | 'both';
+  /** the gift the thank-you task names ('' for none) */
+  thank_you_gift: string;
   created_at: string;
   updated_at: string;
 }

@@ -13,6 +13,7 @@ import {
   resolveCode,
 } from '../referrals/links.service.ts';
 import { createReferral, issueCoupon } from '../referrals/referrals.service.ts';
+import { programTestimonials } from '../surveys/surveys.service.ts';
 import { checkEmail, checkPhone } from './contact.ts';
 import {
   FORM_BODY_LIMIT,
@@ -51,6 +52,8 @@ export function landingHtml(
   token: string,
   values: ClaimValues = { name: '', email: '', phone: '', consent: false, emailChecked: '' },
   errors: ClaimErrors = {},
+  /** approved testimonials attached to the program (from surveys), shown after the program's own */
+  attached: ReadonlyArray<{ quote: string; name: string }> = [],
 ): string {
   const t = theme(r.workspace);
   const who = referrerName(r.referrer);
@@ -60,6 +63,7 @@ export function landingHtml(
   const days = r.program.terms.couponDays;
   const headline = landing.headline || `${who} thinks you’ll love ${business}`;
   const errorList = Object.entries(errors).filter(([k]) => k !== 'form');
+  const quotes = [...landing.testimonials, ...attached].slice(0, 6);
   const body = html`
 <div class="card">
 <p class="from">A welcome from ${business}, on behalf of ${who}</p>
@@ -75,8 +79,8 @@ ${
 ${paragraphs(landing.story)}
 </div>
 ${
-  landing.testimonials.length
-    ? html`<section class="card" aria-labelledby="said"><h2 id="said">What our clients say</h2>${landing.testimonials.map(
+  quotes.length
+    ? html`<section class="card" aria-labelledby="said"><h2 id="said">What our clients say</h2>${quotes.map(
         (q) => html`<blockquote><p>“${q.quote}”</p><footer>${q.name}</footer></blockquote>`,
       )}</section>`
     : ''
@@ -233,7 +237,17 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
     errors.email = `Please give an email or a phone number, so your coupon can be found if you lose it.`;
   }
   const retry = async (status: number) =>
-    sendHtml(reply, status, landingHtml(r, await formToken(ctx.db, path), values, errors));
+    sendHtml(
+      reply,
+      status,
+      landingHtml(
+        r,
+        await formToken(ctx.db, path),
+        values,
+        errors,
+        await programTestimonials(ctx.db, r.workspace.id, r.program.id),
+      ),
+    );
   if (Object.keys(errors).length) return retry(422);
 
   const [sourceIpKey, vkey] = await Promise.all([
@@ -399,7 +413,8 @@ export function landingRoutes(app: App, ctx: PublicCtx) {
     // then the same), so keep the rendered page with them.
     let hit = rendered.get(r.link);
     if (!hit || hit.token !== token) {
-      hit = { token, page: landingHtml(r, token) };
+      const attached = await programTestimonials(ctx.db, r.workspace.id, r.program.id);
+      hit = { token, page: landingHtml(r, token, undefined, undefined, attached) };
       rendered.set(r.link, hit);
     }
     return sendHtml(reply, 200, hit.page);

@@ -116,6 +116,8 @@ export function page(opts: {
   body: Html;
   /** keep search engines away from personal pages (coupons, friends forms) */
   noindex?: boolean;
+  /** a page's own styles, written by us, added after the common ones */
+  css?: string;
 }): string {
   const t = opts.theme;
   const vars = `:root{--brand:${t.brand};--on-brand:${t.onBrand};--accent:${t.accent}}`;
@@ -126,7 +128,7 @@ export function page(opts: {
 ${opts.noindex ? raw('<meta name="robots" content="noindex,nofollow">') : ''}
 <meta name="theme-color" content="${t.brand}">
 <style>${raw(vars)}
-${raw(CSS)}</style></head>
+${raw(CSS)}${opts.css ? raw(`\n${opts.css}`) : ''}</style></head>
 <body><header class="brand"><div class="in">${
     t.logoUrl ? html`<img src="${t.logoUrl}" alt="" width="40" height="40">` : ''
   }<span class="name">${t.name}</span></div></header>

@@ -2,6 +2,7 @@ import fastifyFormbody from '@fastify/formbody';
 import { AppError, statusOf } from '../errors.ts';
 import type { App, Deps } from '../http/types.ts';
 import { createClickRecorder } from '../referrals/clicks.ts';
+import { surveyRoutes } from '../surveys/survey.page.ts';
 import { type PublicCtx, sendHtml } from './context.ts';
 import { couponRoutes } from './coupon.ts';
 import { friendsRoutes } from './friends.ts';
@@ -19,6 +20,7 @@ import { messagePage } from './layout.ts';
  *   GET  /code?code=         "have a code?" box
  *   GET|POST /f/:formToken   the referrer's private "who do you know" form
  *   GET|POST /w/:slug        the business's general page and new-client intake form
+ *   GET|POST /s/:token       a feedback survey; promoters then see their link and the review sites
  * No staff session here: forms carry a daily token and refuse other sites' posts; look-ups and
  * posts are rate-limited per address.
  */
@@ -74,4 +76,5 @@ export async function publicRoutes(app: App, deps: Deps): Promise<void> {
   couponRoutes(app, ctx);
   friendsRoutes(app, ctx);
   generalRoutes(app, ctx);
+  surveyRoutes(app, ctx);
 }

@@ -436,8 +436,16 @@ export async function refundRewards(
   return lowered;
 }
 
-/** The "thank the referrer" task a won referral creates (once). */
-export async function createThankTask(tx: Db, workspaceId: string, ref: ReferralRow): Promise<void> {
+/**
+ * The "thank the referrer" task a won referral creates (once): a handwritten note, and the
+ * program's thank-you gift when it names one.
+ */
+export async function createThankTask(
+  tx: Db,
+  workspaceId: string,
+  ref: ReferralRow,
+  gift = '',
+): Promise<void> {
   const people = await tx
     .selectFrom('people')
     .select(['id', 'first_name', 'last_name', 'organisation', 'email'])
@@ -457,7 +465,7 @@ export async function createThankTask(tx: Db, workspaceId: string, ref: Referral
       kind: 'thank_referrer',
       person_id: ref.referrer_id,
       referral_id: ref.id,
-      title: `Thank ${name(ref.referrer_id)} for referring ${name(ref.friend_id)}`,
+      title: `Thank ${name(ref.referrer_id)} for referring ${name(ref.friend_id)}${gift ? ` (gift: ${gift})` : ''}`,
       due_at: new Date(Date.now() + 2 * DAY).toISOString(),
       assigned_to: ref.assigned_to,
       done_at: null,
@@ -470,7 +478,10 @@ export async function createThankTask(tx: Db, workspaceId: string, ref: Referral
     .execute();
 }
 
-/** Everything a won referral sets off: its rewards, the thank-you task and the thank-you email. */
+/**
+ * Everything a won referral sets off: its rewards and the thank-you, as the program says: the
+ * thank-you email, a task for staff (a handwritten note, the gift), or both.
+ */
 export async function onReferralWon(
   tx: Db,
   workspaceId: string,
@@ -478,7 +489,13 @@ export async function onReferralWon(
   ref: ReferralRow,
 ): Promise<string[]> {
   const issued = await issueRewards(tx, workspaceId, by, ref.id);
-  await createThankTask(tx, workspaceId, ref);
-  await queueThankYou(tx, workspaceId, ref);
+  const program = await tx
+    .selectFrom('programs')
+    .select(['thank_you', 'thank_you_gift'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', ref.program_id)
+    .executeTakeFirstOrThrow();
+  if (program.thank_you !== 'email') await createThankTask(tx, workspaceId, ref, program.thank_you_gift);
+  if (program.thank_you !== 'task') await queueThankYou(tx, workspaceId, ref);
   return issued;
 }

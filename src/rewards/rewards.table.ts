@@ -67,7 +67,8 @@ export interface LedgerEntriesTable {
 export interface TasksTable {
   workspace_id: string;
   id: string;
-  kind: 'thank_referrer';
+  /** thank_referrer: a won referral's thank-you; complaint: a low survey score to put right */
+  kind: 'thank_referrer' | 'complaint';
   person_id: string;
   referral_id: string | null;
   title: string;
@@ -78,5 +79,7 @@ export interface TasksTable {
   /** how it was done: "note", "gift", "call" */
   outcome: string | null;
   note: string | null;
+  /** the survey whose low score opened a complaint task */
+  survey_id: string | null;
   created_at: string;
 }

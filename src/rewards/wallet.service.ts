@@ -494,6 +494,8 @@ export async function listTasks(db: Db, actor: Actor, q: z.output<typeof TaskQue
       j.onRef('p.workspace_id', '=', 't.workspace_id').onRef('p.id', '=', 't.person_id'),
     )
     .where('t.workspace_id', '=', ws)
+    // Complaint tasks (low survey scores) have their own list on the Feedback page.
+    .where('t.kind', '=', 'thank_referrer')
     .where('t.done_at', open ? 'is' : 'is not', null)
     .$if(Boolean(q.id), (qb) => qb.where('t.id', '=', q.id as string));
   const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
@@ -507,7 +509,7 @@ export async function listTasks(db: Db, actor: Actor, q: z.output<typeof TaskQue
   const now = nowIso();
   const items: z.output<typeof Task>[] = rows.map((t) => ({
     id: t.id,
-    kind: t.kind,
+    kind: 'thank_referrer' as const,
     title: t.title,
     person: { id: t.person_id, name: personName(t) },
     referralId: t.referral_id,
@@ -540,7 +542,7 @@ export async function completeTask(db: Db, actor: Actor, id: string, input: z.ou
       .where('workspace_id', '=', ws)
       .where('id', '=', id)
       .executeTakeFirst();
-    if (!task) throw notFound('Task');
+    if (task?.kind !== 'thank_referrer') throw notFound('Task');
     if (task.done_at) throw conflict(`This task was already done on ${task.done_at.slice(0, 10)}`);
     const now = nowIso();
     await tx

@@ -445,7 +445,7 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
         channel,
         friend: {
           firstName: names[i % names.length]!,
-          lastName: `Friend${i}`,
+          lastName: LAST[(i * 7 + 3) % LAST.length]!,
           email: `friend${i}@example.net`,
           phone: `(217) 555-${2000 + i}`,
         },

@@ -14,6 +14,7 @@ import {
 import { sql } from 'kysely';
 import { dashboardRoutes } from './analytics/dashboard.routes.ts';
 import { askRoutes } from './asks/asks.routes.ts';
+import { askRuleRoutes } from './asks/rules.routes.ts';
 import { authRoutes, staffRoutes } from './auth/auth.routes.ts';
 import type { Actor } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
@@ -226,6 +227,7 @@ export async function buildApp(opts: BuildOptions): Promise<App> {
       await eventRoutes(scope, deps);
       await rewardRoutes(scope, deps);
       await dashboardRoutes(scope, deps);
+      await askRuleRoutes(scope, deps);
       await askRoutes(scope, deps);
       jobRoutes(scope, deps);
       messagingRoutes(scope, deps);

@@ -6,6 +6,8 @@ export const MAX_NAMES = 4;
 
 export const AskChannel = z.enum(['front_desk', 'task', 'email', 'postcard']);
 export const AskOutcome = z.enum(['got_names', 'asked', 'declined', 'not_now']);
+/** What became of an ask: the outcomes staff record, and "missed" (a staff ask nobody made on its day). */
+export const AskResult = z.enum(['got_names', 'asked', 'declined', 'not_now', 'missed']);
 
 const text = (max: number) => z.string().trim().max(max);
 
@@ -14,6 +16,10 @@ export const AskMoment = z.object({
   reason: z.string().describe('why, or why not: "3rd visit", "asked 12 days ago", "do not contact"'),
   question: z.string().describe('the leading question to use'),
   programId: z.string().nullable().describe('the program the names would go into'),
+  askId: z
+    .string()
+    .nullable()
+    .describe('a staff ask due today made by an ask rule: recording the ask completes it'),
   lastAskedAt: z.string().nullable().describe('when they were last asked (an outcome other than not_now)'),
   coolingOffUntil: z.string().nullable().describe('no new ask before this time'),
   visits: z.number().describe('days with a visit or purchase on record'),
@@ -30,6 +36,10 @@ export const NameInput = z.strictObject({
 export const AskInput = z
   .strictObject({
     personId: z.uuid('must be a UUID').describe('the person asked'),
+    askId: z
+      .uuid('must be a UUID')
+      .optional()
+      .describe("the due ask this completes (from today's ask list); defaults to the person's ask due today"),
     programId: z
       .uuid('must be a UUID')
       .optional()
@@ -67,7 +77,8 @@ export const Ask = z.object({
   reason: z.string(),
   question: z.string(),
   channel: AskChannel,
-  outcome: AskOutcome.nullable(),
+  ruleId: z.string().nullable().describe('the ask rule that made it; null for one made at the front desk'),
+  outcome: AskResult.nullable(),
   namesCount: z.number(),
   dueAt: z.string(),
   doneAt: z.string().nullable(),
@@ -96,9 +107,10 @@ export const AskQuery = z.strictObject({
   personId: z.uuid().optional(),
   staffUserId: z.uuid().optional(),
   outcome: z
-    .union([AskOutcome, z.literal('due')])
+    .union([AskResult, z.literal('due')])
     .optional()
     .describe('"due": not done yet'),
+  channel: AskChannel.optional(),
   from: z.iso.datetime({ offset: true }).optional().describe('created at or after'),
   to: z.iso.datetime({ offset: true }).optional().describe('created before'),
   ...PageQuery,

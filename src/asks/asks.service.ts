@@ -11,22 +11,17 @@ import { byOf } from '../referrals/pipeline.service.ts';
 import { createReferral, personName } from '../referrals/referrals.service.ts';
 import type { Ask, AskInput, AskList, AskMoment, AskQuery, RecordedAsk } from './asks.schema.ts';
 import type { AsksTable } from './asks.table.ts';
+import { dayOf, defaultQuestion, dueAskOf, ordinal } from './engine.ts';
+import { blockedBy, guardFor } from './guards.ts';
 
-/** Nobody is asked again within this many days of an ask (the ask rules make it a setting). */
+/** The default cooling-off period: nobody is asked again within this many days of an ask. */
 export const COOLING_OFF_DAYS = 60;
 /** Visits worth naming: "waiting until they have been to your place of business on several occasions". */
 export const MILESTONE_VISITS = [3, 5, 10];
 
 const DAY = 86_400_000;
 
-export const ordinal = (n: number) => {
-  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-  return `${n}${s}`;
-};
-
-/** The seeds' "brain tickler" when a program has no leading question of its own. */
-export const defaultQuestion = (business: string) =>
-  `Who do you know who could use ${business} as much as you do?`;
+export { defaultQuestion, ordinal };
 
 /**
  * The open program a person's names would go into: one for their audience (partners for a
@@ -63,9 +58,10 @@ export async function askMoment(
   if (!person) throw notFound('Person');
   const ws = await db
     .selectFrom('workspaces')
-    .select(['name', 'time_zone'])
+    .select(['name', 'time_zone', 'ask_cooling_off_days'])
     .where('id', '=', workspaceId)
     .executeTakeFirstOrThrow();
+  const coolingDays = Number(ws.ask_cooling_off_days);
   const today = todayIn(ws.time_zone, now);
   const program = await programFor(db, workspaceId, person.kind, today);
 
@@ -78,17 +74,16 @@ export async function askMoment(
     .orderBy('created_at', 'desc')
     .limit(200)
     .execute();
-  const asked = asks.find((a) => a.outcome !== 'not_now' && a.done_at);
+  const made = asks.filter((a) => a.outcome !== 'not_now' && a.outcome !== 'missed');
+  const asked = made.find((a) => a.done_at);
   const lastAskedAt = asked?.done_at ? new Date(asked.done_at).toISOString() : null;
   const coolingOffUntil = lastAskedAt
-    ? new Date(Date.parse(lastAskedAt) + COOLING_OFF_DAYS * DAY).toISOString()
+    ? new Date(Date.parse(lastAskedAt) + coolingDays * DAY).toISOString()
     : null;
 
   // Questions take turns, so someone asked again hears a different one.
   const questions = program?.leadingQuestions ?? [];
-  const question = questions.length
-    ? questions[asks.filter((a) => a.outcome !== 'not_now').length % questions.length]!
-    : defaultQuestion(ws.name);
+  const question = questions.length ? questions[made.length % questions.length]! : defaultQuestion(ws.name);
 
   const events = await db
     .selectFrom('business_events')
@@ -98,30 +93,49 @@ export async function askMoment(
     .where('type', 'in', ['visit', 'purchase', 'appointment_kept'])
     .where('occurred_at', '<=', now.toISOString())
     .execute();
-  const dayOf = (at: string) => todayIn(ws.time_zone, new Date(at));
-  const days = new Set(events.map((e) => dayOf(e.occurred_at)));
+  const dayOfEvent = (at: string) => todayIn(ws.time_zone, new Date(at));
+  const days = new Set(events.map((e) => dayOfEvent(e.occurred_at)));
   const purchases = events.filter((e) => e.type === 'purchase');
-  const todays = events.filter((e) => dayOf(e.occurred_at) === today);
+  const todays = events.filter((e) => dayOfEvent(e.occurred_at) === today);
 
   const base = {
     question,
     programId: program?.id ?? null,
+    askId: null,
     lastAskedAt,
     coolingOffUntil,
     visits: days.size,
     purchases: purchases.length,
   };
   const notNow = (reason: string): AskMoment => ({ ...base, good: false, reason });
-  if (person.do_not_contact_at) return notNow('do not contact');
+  // The guards every ask passes (the ask rules' too); the cooling-off is told from the history.
+  const guard = await guardFor(db, workspaceId, now.toISOString(), coolingDays);
+  const blocked = await blockedBy(db, guard, person.id, 'front_desk');
+  if (blocked.includes('do not contact')) return notNow('do not contact');
+  if (blocked.includes('unsubscribed')) return notNow('unsubscribed');
+  if (blocked.includes('complaint open')) return notNow('complaint open');
+  // A staff ask due today, made by a rule: its reason and question, and recording completes it.
+  const due = await dueAskOf(db, workspaceId, person.id, dayOf(ws.time_zone, today));
+  if (due)
+    return {
+      ...base,
+      good: true,
+      reason: due.reason,
+      question: due.question,
+      programId: due.program_id ?? base.programId,
+      askId: due.id,
+    };
   if (!program) return notNow('no program is taking referrals');
   if (lastAskedAt && coolingOffUntil! > now.toISOString())
     return notNow(agoText(Math.floor((now.getTime() - Date.parse(lastAskedAt)) / DAY)));
+  if (blocked.includes('asked recently')) return notNow('an ask is on its way');
   if (!todays.length) return notNow(days.size ? 'no visit or purchase today' : 'no visit or purchase yet');
 
   const boughtToday = todays.some((e) => e.type === 'purchase');
   let reason: string;
   if (MILESTONE_VISITS.includes(days.size)) reason = `${ordinal(days.size)} visit`;
-  else if (boughtToday && purchases.every((e) => dayOf(e.occurred_at) === today)) reason = 'first purchase';
+  else if (boughtToday && purchases.every((e) => dayOfEvent(e.occurred_at) === today))
+    reason = 'first purchase';
   else if (boughtToday) reason = 'purchase today';
   else reason = 'visit today';
   return { ...base, good: true, reason };
@@ -161,6 +175,7 @@ function toAsk(r: JoinedAsk): Ask {
     reason: r.reason,
     question: r.question,
     channel: r.channel,
+    ruleId: r.rule_id,
     outcome: r.outcome,
     namesCount: Number(r.names_count),
     dueAt: utc(r.due_at)!,
@@ -207,25 +222,68 @@ export async function recordAsk(db: Db, actor: Actor, input: AskInput): Promise<
         { path: 'programId', message: 'no open program' },
       ]);
     }
-    const id = newId();
-    await tx
-      .insertInto('asks')
-      .values({
-        workspace_id: ws,
-        id,
-        person_id: person.id,
-        program_id: programId,
-        staff_user_id: actor.userId,
-        reason: input.reason ?? (moment.good ? moment.reason : 'asked at the front desk'),
-        question: input.question ?? moment.question,
-        channel: 'front_desk',
-        outcome: input.outcome,
-        names_count: input.names.length,
-        due_at: now,
-        done_at: now,
-        created_at: now,
-      })
-      .execute();
+    // A due ask (from a rule) is completed by whoever made it; otherwise a new front-desk ask.
+    const dueId = input.askId ?? moment.askId;
+    let id = newId();
+    const due = dueId
+      ? await tx
+          .selectFrom('asks')
+          .select(['id', 'person_id', 'program_id', 'outcome'])
+          .where('workspace_id', '=', ws)
+          .where('id', '=', dueId)
+          .executeTakeFirst()
+      : undefined;
+    if (input.askId && (!due || due.person_id !== person.id))
+      throw new AppError('validation', 'askId: no such ask of this person', [
+        { path: 'askId', message: 'no such ask of this person' },
+      ]);
+    if (input.askId && due?.outcome !== null)
+      throw new AppError('conflict', 'This ask is recorded already', [
+        { path: 'askId', message: 'already done' },
+      ]);
+    if (due && due.outcome === null) {
+      id = due.id;
+      if (!input.programId && due.program_id) programId = due.program_id;
+      const done = await tx
+        .updateTable('asks')
+        .set({
+          staff_user_id: actor.userId,
+          outcome: input.outcome,
+          names_count: input.names.length,
+          done_at: now,
+          program_id: programId,
+          ...(input.question ? { question: input.question } : {}),
+        })
+        .where('workspace_id', '=', ws)
+        .where('id', '=', id)
+        .where('outcome', 'is', null)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) !== 1)
+        throw new AppError('conflict', 'This ask is recorded already', [
+          { path: 'askId', message: 'already done' },
+        ]);
+    } else {
+      await tx
+        .insertInto('asks')
+        .values({
+          workspace_id: ws,
+          id,
+          person_id: person.id,
+          program_id: programId,
+          staff_user_id: actor.userId,
+          reason: input.reason ?? (moment.good ? moment.reason : 'asked at the front desk'),
+          question: input.question ?? moment.question,
+          channel: 'front_desk',
+          outcome: input.outcome,
+          names_count: input.names.length,
+          due_at: now,
+          done_at: now,
+          created_at: now,
+          rule_id: null,
+          rule_day: null,
+        })
+        .execute();
+    }
 
     const names: RecordedAsk['names'] = [];
     const channel = person.kind === 'partner' ? 'partner' : 'named_by_referrer';
@@ -272,6 +330,7 @@ export async function listAsks(db: Db, workspaceId: string, q: AskQuery): Promis
   let query = selectAsks(db, workspaceId);
   if (q.personId) query = query.where('a.person_id', '=', q.personId);
   if (q.staffUserId) query = query.where('a.staff_user_id', '=', q.staffUserId);
+  if (q.channel) query = query.where('a.channel', '=', q.channel);
   if (q.outcome === 'due') query = query.where('a.outcome', 'is', null);
   else if (q.outcome) query = query.where('a.outcome', '=', q.outcome);
   if (q.from) query = query.where('a.created_at', '>=', new Date(q.from).toISOString());

@@ -144,6 +144,7 @@ describe.each(dialects)('asks on %s', (dialect) => {
       reason: '3rd visit',
       question: 'Who do you know with lower back pain?',
       programId,
+      askId: null,
       lastAskedAt: null,
       coolingOffUntil: null,
       visits: 3,

@@ -6,7 +6,7 @@ import type {
   ReferralDailyTable,
   ReferrerWinsTable,
 } from '../analytics/analytics.table.ts';
-import type { AsksTable } from '../asks/asks.table.ts';
+import type { AskRulesTable, AsksTable } from '../asks/asks.table.ts';
 import type { ApiKeysTable, MembershipsTable, SessionsTable, UsersTable } from '../auth/auth.table.ts';
 import type { BusinessEventsTable, IdempotencyKeysTable } from '../events/events.table.ts';
 import type { JobsTable } from '../jobs/jobs.table.ts';
@@ -39,11 +39,11 @@ import type {
   TestimonialProgramsTable,
   TestimonialsTable,
 } from '../surveys/surveys.table.ts';
-import type { WorkspacesTable } from '../workspaces/workspaces.table.ts';
+import type { WorkspaceAskSettings, WorkspacesTable } from '../workspaces/workspaces.table.ts';
 
 /** Every table of Vouch, as Kysely sees them. Features add theirs here. */
 export interface DB {
-  workspaces: WorkspacesTable;
+  workspaces: WorkspacesTable & Partial<WorkspaceAskSettings>;
   users: UsersTable;
   memberships: MembershipsTable;
   sessions: SessionsTable;
@@ -76,6 +76,7 @@ export interface DB {
   suppressions: SuppressionsTable;
   message_templates: MessageTemplatesTable;
   asks: AsksTable;
+  ask_rules: AskRulesTable;
   ad_spend: AdSpendTable;
   acquisition_daily: AcquisitionDailyTable;
   referrer_wins: ReferrerWinsTable;

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { countPurchase } from '../analytics/acquisition.ts';
 import { countReferral } from '../analytics/rollup.ts';
+import { askOnEvent } from '../asks/engine.ts';
 import type { Actor } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { inSavepoint } from '../db/group-commit.ts';
@@ -199,6 +200,8 @@ async function apply(
         .where('kind', '=', 'prospect')
         .execute();
     await attribute(tx, ctx, row, referrals, effects);
+    // The ask rules this event sets off (nothing to do, and no query, without active ones).
+    await askOnEvent(tx, ws.id, row, ctx.by.userId, ctx.now);
   }
   // Revenue stays with the referral that brought the customer, on the dashboard too.
   if (row.referral_id && row.amount && (row.type === 'purchase' || row.type === 'refund')) {

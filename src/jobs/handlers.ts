@@ -1,3 +1,11 @@
+import {
+  ASK_PASS,
+  runAskPass,
+  SCHEDULE_ASK_PASSES,
+  SEND_ASK_EMAILS,
+  scheduleAskPasses,
+  sendAskEmails,
+} from '../asks/engine.ts';
 import { purgeIdempotencyKeys } from '../http/idempotency.ts';
 import { nowIso } from '../lib/ids.ts';
 import { deliverMessage } from '../messaging/delivery.ts';
@@ -26,6 +34,21 @@ defineJob('purge-jobs', async ({ db }) => {
   await purgeJobs(db);
 });
 
+// The ask engine: each workspace's nightly pass once its night has come, and the ask emails.
+defineJob(SCHEDULE_ASK_PASSES, async ({ db }) => {
+  await scheduleAskPasses(db);
+});
+
+defineJob(ASK_PASS, async ({ db, services }, payload) => {
+  const { workspaceId } = payload as { workspaceId: string };
+  const r = await runAskPass(db, workspaceId);
+  if (r.created) await sendAskEmails(db, workspaceId, services.config.publicUrl);
+});
+
+defineJob(SEND_ASK_EMAILS, async ({ db, services }, payload) => {
+  await sendAskEmails(db, (payload as { workspaceId: string }).workspaceId, services.config.publicUrl);
+});
+
 /**
  * The installation's recurring jobs. Every worker enqueues each one once per period under a key
  * naming the period, so however many workers run, each period's job runs once.
@@ -35,4 +58,5 @@ export const recurring: Array<{ kind: string; everyMs: number }> = [
   { kind: 'purge-sessions', everyMs: 60 * 60_000 },
   { kind: 'purge-idempotency-keys', everyMs: 60 * 60_000 },
   { kind: 'purge-jobs', everyMs: 60 * 60_000 },
+  { kind: SCHEDULE_ASK_PASSES, everyMs: 60 * 60_000 },
 ];

@@ -57,6 +57,13 @@ export const WorkspaceInput = z.strictObject({
     .boolean()
     .default(false)
     .describe('rewards wait for an owner or manager to approve them after their hold'),
+  askCoolingOffDays: z
+    .number()
+    .int('whole days')
+    .min(0)
+    .max(730)
+    .default(60)
+    .describe('nobody is asked for referrals again within this many days of an ask, across all ask rules'),
 });
 export type WorkspaceInput = z.input<typeof WorkspaceInput>;
 
@@ -74,6 +81,7 @@ export const Workspace = z.object({
   logoUrl: z.string().nullable(),
   reviewLinks: z.array(ReviewLink),
   approveRewards: z.boolean(),
+  askCoolingOffDays: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -5,9 +5,11 @@ import { type Db, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { type Workspace, WorkspaceInput, type WorkspacePatch } from './workspaces.schema.ts';
-import type { WorkspacesTable } from './workspaces.table.ts';
+import type { WorkspaceAskSettings, WorkspacesTable } from './workspaces.table.ts';
 
-export function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
+type WorkspaceRow = Selectable<WorkspacesTable> & { ask_cooling_off_days?: number | undefined };
+
+export function toWorkspace(row: WorkspaceRow): Workspace {
   return {
     id: row.id,
     slug: row.slug,
@@ -20,6 +22,7 @@ export function toWorkspace(row: Selectable<WorkspacesTable>): Workspace {
     logoUrl: row.logo_url,
     reviewLinks: JSON.parse(row.review_links),
     approveRewards: row.approve_rewards === 1,
+    askCoolingOffDays: Number(row.ask_cooling_off_days ?? 60),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -57,6 +60,7 @@ export async function createWorkspace(db: Db, raw: WorkspaceInput, ownerId?: str
     logo_url: input.logoUrl,
     review_links: JSON.stringify(input.reviewLinks),
     approve_rewards: input.approveRewards ? 1 : 0,
+    ask_cooling_off_days: input.askCoolingOffDays,
     created_at: now,
     updated_at: now,
   };
@@ -78,7 +82,7 @@ export async function updateWorkspace(
   id: string,
   patch: z.infer<typeof WorkspacePatch>,
 ): Promise<Workspace> {
-  const set: Partial<WorkspacesTable> = { updated_at: nowIso() };
+  const set: Partial<WorkspacesTable & WorkspaceAskSettings> = { updated_at: nowIso() };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.currency !== undefined) {
     const money = await db
@@ -99,6 +103,7 @@ export async function updateWorkspace(
     set.currency = patch.currency;
   }
   if (patch.approveRewards !== undefined) set.approve_rewards = patch.approveRewards ? 1 : 0;
+  if (patch.askCoolingOffDays !== undefined) set.ask_cooling_off_days = patch.askCoolingOffDays;
   if (patch.timeZone !== undefined) set.time_zone = patch.timeZone;
   if (patch.country !== undefined) set.country = patch.country;
   if (patch.address !== undefined) set.address = JSON.stringify(patch.address);

@@ -16,3 +16,12 @@ export interface WorkspacesTable {
   created_at: string;
   updated_at: string;
 }
+
+/**
+ * The workspace's ask settings (migration 0010), kept apart so code reading a whole workspace row
+ * of the earlier columns stays as it is; src/db/schema.ts joins them into `workspaces`.
+ */
+export interface WorkspaceAskSettings {
+  /** nobody is asked for referrals again within this many days of an ask (default 60) */
+  ask_cooling_off_days: number;
+}

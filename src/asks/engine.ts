@@ -19,7 +19,7 @@ import { getOrCreateLink, linkUrls } from '../referrals/links.service.ts';
 import { personName } from '../referrals/referrals.service.ts';
 import type { AskRulesTable } from './asks.table.ts';
 import { type Feedback, feedbackFor } from './feedback.ts';
-import { allowed, type Guard, meets } from './guards.ts';
+import { allowed, type Guard, guardFor, meets } from './guards.ts';
 import {
   type AskConditions,
   type AskTiming,
@@ -505,12 +505,8 @@ export async function askOnEvent(
       }
     }
     if (!reason) continue;
-    guard ??= {
-      workspaceId,
-      at: nowAt.toISOString(),
-      coolingOffDays: ws.coolingOffDays,
-      feedback: await feedbackFor(tx),
-    };
+    // The setting is read now, not from the cache: a change applies at once.
+    guard ??= await guardFor(tx, workspaceId, nowAt.toISOString());
     const ok = await sql<{ id: string }>`select p.id from people p
       where p.workspace_id = ${workspaceId} and p.id = ${e.person_id}
         and ${meets(workspaceId, rule.conditions)} and ${allowed(guard, rule.channel)}`.execute(tx);

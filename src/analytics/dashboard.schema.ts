@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AskStaff } from '../asks/rules.schema.ts';
 
 const date = z.iso.date('a date like 2026-11-22');
 
@@ -79,6 +80,9 @@ export const Dashboard = z.object({
   byChannel: z.array(Flow.extend({ channel: z.string() })),
   bySource: z.array(Flow.extend({ source: z.string().describe('customer, partner or prospect') })),
   byStaff: z.array(Flow.extend({ userId: z.string().nullable(), name: z.string() })),
+  asksByStaff: z
+    .array(AskStaff)
+    .describe('asks per staff member: due, made, missed, names collected, referrals won'),
   topReferrers: z.array(z.object({ personId: z.string(), name: z.string(), won: z.number() })),
   overdue: z
     .number()

@@ -1,5 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import type { z } from 'zod';
+import { asksByStaff } from '../asks/stats.ts';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
@@ -247,6 +248,12 @@ export async function getDashboard(
       name: userId ? (names.get(userId) ?? 'former staff member') : 'nobody (not assigned)',
     })),
     topReferrers: top,
+    asksByStaff: await asksByStaff(
+      db,
+      ws,
+      `${from}T00:00:00.000Z`,
+      new Date(Date.parse(to) + DAY).toISOString(),
+    ),
     overdue: Math.min(Number(overdue.n), OVERDUE_CAP),
     overdueCapped: Number(overdue.n) > OVERDUE_CAP,
   };

@@ -160,3 +160,14 @@ export const PassResult = z.object({
   byRule: z.record(z.string(), z.number()),
 });
 export type PassResult = z.infer<typeof PassResult>;
+
+export const AskStaff = z.object({
+  userId: z.string().nullable(),
+  name: z.string(),
+  due: z.number().describe('staff asks due in the range (from the ask rules)'),
+  made: z.number().describe('asks made in the range: at the front desk or from the list'),
+  missed: z.number().describe('staff asks due in the range that nobody made'),
+  names: z.number().describe('names collected'),
+  won: z.number().describe('referrals won in the range among the names this staff member typed in'),
+});
+export type AskStaff = z.infer<typeof AskStaff>;

@@ -164,6 +164,12 @@ describe.each(dialects)('ask rules on %s', (dialect) => {
       outcome: 'asked',
     });
     expect(again.statusCode).toBe(409);
+
+    // The dashboard counts it for the staff member who asked.
+    const dash = (await s.c.req('GET', '/api/v1/dashboard')).json();
+    expect(dash.asksByStaff).toEqual([
+      { userId: s.c.userId, name: expect.any(String), due: 1, made: 1, missed: 0, names: 1, won: 0 },
+    ]);
   });
 
   it('purchase, first purchase and resolved-ticket triggers; conditions on spend, tags and kind', async () => {

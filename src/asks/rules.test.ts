@@ -5,6 +5,8 @@ import type { Actor } from '../auth/auth.service.ts';
 import { transaction } from '../db/connect.ts';
 import { eventContext, recordEvent } from '../events/events.service.ts';
 import { newId, withClock } from '../lib/ids.ts';
+import { seedDemo } from '../demo/demo.ts';
+import { createPerson } from '../people/people.service.ts';
 import { askList, runAskPass, sendAskEmails } from './engine.ts';
 
 const DAY = 86_400_000;
@@ -525,5 +527,38 @@ describe.each(dialects)('ask rules on %s', (dialect) => {
     );
     expect(runAt[fri]).toBe('2026-11-02T13:00:00.000Z');
     expect(runAt[thu]).toBe('2026-10-30T12:00:00.000Z');
+  });
+
+  it('in the demo workspace, a customer’s third visit puts them on today’s ask list with the right question', async () => {
+    const { workspaceId } = await seedDemo(t.db);
+    const owner = await t.db
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('workspace_id', '=', workspaceId)
+      .where('role', '=', 'owner')
+      .executeTakeFirstOrThrow();
+    const actor: Actor = { workspaceId, role: 'owner', userId: owner.user_id, via: 'session' };
+    const p = await createPerson(t.db, actor, { kind: 'customer', firstName: 'Trina', lastName: 'Third' });
+    const visit = (occurredAt?: string) =>
+      transaction(t.db, async (tx) =>
+        recordEvent(tx, await eventContext(tx, actor, { userId: owner.user_id, label: 'Front desk' }), {
+          type: 'visit',
+          source: 'front-desk',
+          externalId: newId(),
+          person: { id: p.id },
+          ...(occurredAt ? { occurredAt } : {}),
+        } as never),
+      );
+    await visit(ago(21));
+    await visit(ago(7));
+    expect((await askList(t.db, workspaceId)).items.some((a) => a.personId === p.id)).toBe(false);
+    await visit();
+    const mine = (await askList(t.db, workspaceId)).items.find((a) => a.personId === p.id);
+    expect(mine).toMatchObject({
+      reason: '3rd visit',
+      question: 'Who do you know with lower back pain?',
+      programName: 'Share the relief',
+      ruleName: '3rd visit: ask at the desk',
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { seedAskRules } from '../asks/demo-rules.ts';
 import { type Actor, addMember, createUser } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { transaction } from '../db/connect.ts';
@@ -274,6 +275,7 @@ export async function seedDemo(
     await seedHistory(tx, ws.id, ids.slice(3), rand);
     await seedAdSpend(tx, ws.id);
     await seedReferrals(tx, ws.id, { userId: desk.id, label: 'Jamie Ortiz' }, ids, rand);
+    await seedAskRules(tx, { workspaceId: ws.id, role: 'owner', userId: owner.id, via: 'session' });
     await tx.updateTable('workspaces').set({ updated_at: nowIso() }).where('id', '=', ws.id).execute();
     return { created: true, password, workspaceId: ws.id };
   });

@@ -1,5 +1,6 @@
 import { seedAskRules } from '../asks/demo-rules.ts';
 import { type Actor, addMember, createUser } from '../auth/auth.service.ts';
+import { loadConfig } from '../config.ts';
 import type { Db } from '../db/connect.ts';
 import { transaction } from '../db/connect.ts';
 import { recordEvent } from '../events/events.service.ts';
@@ -12,6 +13,7 @@ import { getOrCreateLink } from '../referrals/links.service.ts';
 import { changeStatus } from '../referrals/pipeline.service.ts';
 import { type By, createReferral } from '../referrals/referrals.service.ts';
 import type { ReferralStatus } from '../referrals/referrals.table.ts';
+import { type Answer, answerSurvey, sendSurvey } from '../surveys/surveys.service.ts';
 import { createWorkspace } from '../workspaces/workspaces.service.ts';
 
 export const DEMO_SLUG = 'maple-street-chiropractic';
@@ -276,6 +278,7 @@ export async function seedDemo(
     await seedAdSpend(tx, ws.id);
     await seedReferrals(tx, ws.id, { userId: desk.id, label: 'Jamie Ortiz' }, ids, rand);
     await seedAskRules(tx, { workspaceId: ws.id, role: 'owner', userId: owner.id, via: 'session' });
+    await seedFeedback(tx, ws.id, owner.id, ids.slice(3));
     await tx.updateTable('workspaces').set({ updated_at: nowIso() }).where('id', '=', ws.id).execute();
     return { created: true, password, workspaceId: ws.id };
   });
@@ -507,5 +510,118 @@ async function seedReferrals(db: Db, workspaceId: string, by: By, people: string
         : [];
     });
     if (rows.length) await db.insertInto('link_clicks_daily').values(rows).execute();
+  }
+}
+
+/** This installation's address for the demo's survey links, from the environment as `serve` reads it. */
+function demoPublicUrl(): string {
+  try {
+    return loadConfig(process.env).publicUrl;
+  } catch {
+    return 'http://localhost:3000';
+  }
+}
+
+/**
+ * Feedback: a few answered surveys (a 10 whose quote is an approved testimonial on the main
+ * program's landing page, a 9 waiting for approval, a passive, a 3 with its complaint open) and
+ * one not answered yet.
+ */
+async function seedFeedback(db: Db, workspaceId: string, ownerId: string, customers: string[]) {
+  const program = await db
+    .selectFrom('programs')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .where('audience', '=', 'customers')
+    .where('status', '=', 'active')
+    .orderBy('created_at')
+    .executeTakeFirst();
+  const people = await db
+    .selectFrom('people')
+    .select(['id', 'first_name', 'last_name'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', customers)
+    .where('email', 'is not', null)
+    .orderBy('created_at', 'desc')
+    .limit(6)
+    .execute();
+  const answers: Array<(Omit<Answer, 'quoteName'> & { quoteName?: string; daysAgo: number }) | null> = [
+    {
+      score: 10,
+      better: 'Nothing, honestly. Maybe a second car park.',
+      feedback:
+        'I came in barely able to turn my head. Two visits later I was back on my bike. The whole team is wonderful.',
+      mayQuote: true,
+      quoteName: 'Elm Street',
+      daysAgo: 2,
+    },
+    {
+      score: 9,
+      better: '',
+      feedback: 'Friendly front desk, always on time, and Dr. Whitman explains everything.',
+      mayQuote: true,
+      daysAgo: 3,
+    },
+    {
+      score: 8,
+      better: 'Evening appointments would help me a lot.',
+      feedback: '',
+      mayQuote: false,
+      daysAgo: 5,
+    },
+    {
+      score: 3,
+      better: 'Keep to the appointment times.',
+      feedback: 'I waited forty minutes past my appointment and nobody told me why.',
+      mayQuote: false,
+      daysAgo: 1,
+    },
+    { score: 10, better: '', feedback: '', mayQuote: false, daysAgo: 8 },
+    null,
+  ];
+  const DAY = 86_400_000;
+  for (const [i, person] of people.entries()) {
+    const a = answers[i];
+    const sent = await sendSurvey(db, workspaceId, person.id, {
+      publicUrl: demoPublicUrl(),
+      createdBy: ownerId,
+    });
+    if (!sent || !a) continue;
+    const { daysAgo, ...rest } = a;
+    const name = `${person.first_name} ${person.last_name[0] ?? ''}.`;
+    await answerSurvey(db, sent.survey, {
+      ...rest,
+      quoteName: rest.quoteName ? `${name}, ${rest.quoteName}` : rest.mayQuote ? name : '',
+    });
+    const at = new Date(Date.now() - daysAgo * DAY).toISOString();
+    await db
+      .updateTable('surveys')
+      .set({
+        sent_at: new Date(Date.parse(at) - DAY).toISOString(),
+        answered_at: at,
+        ...(a.score <= 6 ? { complaint_at: at } : {}),
+      })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', sent.survey.id)
+      .execute();
+    const t = await db
+      .selectFrom('testimonials')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('survey_id', '=', sent.survey.id)
+      .executeTakeFirst();
+    if (t && i === 0) {
+      await db
+        .updateTable('testimonials')
+        .set({ status: 'approved', decided_at: at, decided_by: ownerId })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', t.id)
+        .execute();
+      if (program)
+        await db
+          .insertInto('testimonial_programs')
+          .values({ workspace_id: workspaceId, testimonial_id: t.id, program_id: program.id, created_at: at })
+          .execute();
+    }
   }
 }

@@ -134,7 +134,13 @@ ${
 <div class="scale">${Array.from(
     { length: 11 },
     (_, n) =>
-      html`<input type="radio" id="score${n}" name="score" value="${n}"${v.score === String(n) ? raw(' checked') : ''}><label for="score${n}">${n}${n === 0 ? html`<span class="sr">, not at all likely</span>` : n === 10 ? html`<span class="sr">, extremely likely</span>` : ''}</label>`,
+      html`<input type="radio" id="score${n}" name="score" value="${n}"${v.score === String(n) ? raw(' checked') : ''}${
+        n === 0
+          ? raw(' aria-label="0, not at all likely"')
+          : n === 10
+            ? raw(' aria-label="10, extremely likely"')
+            : ''
+      }><label for="score${n}">${n}</label>`,
   )}</div>
 <p class="ends" id="score-ends"><span>0 = not at all likely</span><span>10 = extremely likely</span></p>
 ${errors.score ? html`<p class="err" id="score-err">${errors.score}</p>` : ''}

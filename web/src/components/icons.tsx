@@ -130,3 +130,27 @@ export const IconDesk = (p: IconProps) => (
     <path d="M12 8.5V6.5M10.5 6.5h3" />
   </Svg>
 );
+
+/** A speech bubble with a star: feedback. */
+export const IconFeedback = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M4 5.5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-9l-4.5 3.5v-3.5H4a1 1 0 0 1-1-1v-10a1 1 0 0 1 1-1z" />
+    <path d="m12 8.3 1.1 2.2 2.4.3-1.8 1.6.5 2.4-2.2-1.2-2.2 1.2.5-2.4-1.8-1.6 2.4-.3z" />
+  </Svg>
+);
+
+/** An envelope: the outbox. */
+export const IconMail = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3" y="5.5" width="18" height="13" rx="1.5" />
+    <path d="m3.5 6.5 8.5 6.5 8.5-6.5" />
+  </Svg>
+);
+
+/** A page with lines: email templates. */
+export const IconTemplate = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6 3.5h8.5L19 8v12.5H6z" />
+    <path d="M14 3.5V8h5M9 12h7M9 15.5h7M9 19h4" />
+  </Svg>
+);

@@ -17,13 +17,16 @@ import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
 import { usePerson, useUpdatePerson } from '../../api/people.ts';
-import type { Person } from '../../api/types.ts';
+import { atLeast, type Person } from '../../api/types.ts';
 import { useWorkspace } from '../../api/workspace.ts';
 import { IconAlert } from '../../components/icons.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { displayName, formatDate, formatDateTime, kindColor, kindLabel } from '../../format.ts';
 import { formatPhone } from '../../phone.ts';
+import { useSession } from '../../session.tsx';
+import { PersonSurveys } from '../feedback/PersonSurveys.tsx';
+import { PersonMessages } from '../messages/PersonMessages.tsx';
 import { PersonForm, personFieldErrors, toFormValues, toPatch, usePersonForm } from './PersonForm.tsx';
 import { PersonRewards } from './PersonRewards.tsx';
 import { ReferralLinks, ReferralNetwork } from './ReferralLinks.tsx';
@@ -150,6 +153,7 @@ export default function PersonProfile() {
   const { id = '' } = useParams();
   const person = usePerson(id);
   const [editing, setEditing] = useState(false);
+  const session = useSession();
   const back = { to: '/people', label: 'People' };
 
   if (person.isError) {
@@ -215,6 +219,8 @@ export default function PersonProfile() {
           <Details person={p} />
           {!p.mergedIntoId && <PersonRewards personId={p.id} />}
           {!p.mergedIntoId && <ReferralLinks personId={p.id} kind={p.kind} />}
+          {!p.mergedIntoId && <PersonSurveys personId={p.id} hasEmail={!!p.email} />}
+          {!p.mergedIntoId && <PersonMessages personId={p.id} canOpen={atLeast(session.role, 'staff')} />}
           <ReferralNetwork personId={p.id} />
           <Suspense fallback={<Skeleton h={220} />}>
             <ReferralNetworkPicture key={p.id} personId={p.id} />

@@ -56,6 +56,8 @@ type Values = {
   holdDays: number | string;
   monthlyCap: number | string;
   followUpHours: number | string;
+  thankYou: Program['thankYou'];
+  thankYouGift: string;
   couponDays: number | string;
   rounding: Program['terms']['rounding'];
   rewardStaff: RewardValues;
@@ -149,6 +151,8 @@ function toValues(p: Program | undefined, digits: number): Values {
     holdDays: p?.terms.holdDays ?? 14,
     monthlyCap: p?.terms.monthlyCap ?? '',
     followUpHours: p?.followUpHours ?? 24,
+    thankYou: p?.thankYou ?? 'both',
+    thankYouGift: p?.thankYouGift ?? '',
     couponDays: p?.terms.couponDays ?? 60,
     rounding: p?.terms.rounding ?? 'up',
     rewardStaff: rewardValues(p?.terms.rewardStaff ?? null, digits),
@@ -210,6 +214,8 @@ function toInput(v: Values, digits: number): ProgramInput {
       howToIntroduce: v.howToIntroduce.trim(),
     },
     followUpHours: Number(v.followUpHours),
+    thankYou: v.thankYou,
+    thankYouGift: v.thankYouGift.trim(),
   };
 }
 
@@ -547,6 +553,31 @@ function ProgramForm({ program }: { program?: Program }) {
               currency={currency}
               disabled={ro}
             />
+            <Fieldset legend="Thank-you" disabled={ro}>
+              <Text size="sm" c="dimmed" mb="xs">
+                When a referrer's friend becomes a customer: a thank-you email, a task for staff to write a
+                note (and give the gift), or both.
+              </Text>
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <Select
+                  label="How to thank"
+                  allowDeselect={false}
+                  data={[
+                    { value: 'both', label: 'Email and a handwritten note' },
+                    { value: 'email', label: 'Email only' },
+                    { value: 'task', label: 'Handwritten note only (a task)' },
+                  ]}
+                  {...form.getInputProps('thankYou')}
+                />
+                <TextInput
+                  label="Thank-you gift"
+                  description="Named in the task, e.g. a box of chocolates; empty for none"
+                  maxLength={200}
+                  disabled={form.values.thankYou === 'email'}
+                  {...form.getInputProps('thankYouGift')}
+                />
+              </SimpleGrid>
+            </Fieldset>
             <Fieldset legend="Milestone bonuses" disabled={ro}>
               <Text size="sm" c="dimmed" mb="xs">
                 A bonus once a referrer's referrals won reach a number, e.g. a gift at 3 and cash at 10.

@@ -28,14 +28,11 @@ import {
   IconChevronDown,
   IconCoins,
   IconDesk,
-  IconFeedback,
   IconGift,
   IconLogout,
-  IconMail,
   IconPeople,
   IconReferrals,
   IconSettings,
-  IconTemplate,
   IconUpload,
 } from './icons.tsx';
 import { Logo } from './Logo.tsx';
@@ -47,13 +44,11 @@ const NAV: NavItem[] = [
   { to: '/dashboard', label: 'Dashboard', icon: IconChart, min: 'manager' },
   // First for staff (they do not see the dashboard).
   { to: '/front-desk', label: 'Front desk', icon: IconDesk, min: 'staff' },
+  { to: '/asks', label: 'Who to ask today', icon: IconCheck, min: 'staff' },
   { to: '/referrals', label: 'Referrals', icon: IconReferrals, min: 'staff' },
   { to: '/people', label: 'People', icon: IconPeople, min: 'staff' },
   { to: '/rewards', label: 'Rewards', icon: IconCoins, min: 'staff' },
   { to: '/programs', label: 'Programs', icon: IconGift, min: 'staff' },
-  { to: '/feedback', label: 'Feedback', icon: IconFeedback, min: 'manager' },
-  { to: '/outbox', label: 'Outbox', icon: IconMail, min: 'manager' },
-  { to: '/templates', label: 'Templates', icon: IconTemplate, min: 'manager' },
   { to: '/import', label: 'Import', icon: IconUpload, min: 'manager' },
   { to: '/settings', label: 'Settings', icon: IconSettings, min: 'manager' },
 ];

@@ -24,9 +24,10 @@ import { IconAlert, IconCheck } from '../../components/icons.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { formatDay, formatMoney } from '../../format.ts';
+import { AsksByStaff } from '../asks/AsksByStaff.tsx';
 import { insight, pct } from './insight.ts';
-import { isDay, PRESETS, type Preset, presetRange } from './range.ts';
 import { ReferralsVsAds } from './ReferralsVsAds.tsx';
+import { isDay, PRESETS, type Preset, presetRange } from './range.ts';
 
 const TrendCharts = lazy(() => import('./TrendCharts.tsx'));
 
@@ -390,6 +391,9 @@ function Breakdowns({ data }: { data: Data }) {
             name: r.userId ? r.name || 'Former staff member' : 'Not assigned',
           }))}
         />
+      </Card>
+      <Card title="Asks by staff member">
+        <AsksByStaff rows={data.asksByStaff ?? []} />
       </Card>
       <Card
         title="Top referrers"

@@ -40,15 +40,19 @@ const statusText: Record<RecordedAsk['names'][number]['status'], string> = {
   not_added: 'not added',
 };
 
-function RecordAsk({
+/** The form that records an ask and the names given; shared by the front desk and "Who to ask today". */
+export function RecordAsk({
   personId,
   firstName,
-  moment,
+  programId,
+  askId,
   onDone,
 }: {
   personId: string;
   firstName: string;
-  moment: AskMoment;
+  programId: string | null;
+  /** the due ask (from an ask rule) this completes */
+  askId?: string | null;
   onDone: (r: RecordedAsk) => void;
 }) {
   const record = useRecordAsk();
@@ -75,7 +79,8 @@ function RecordAsk({
     record.mutate(
       {
         personId,
-        ...(moment.programId ? { programId: moment.programId } : {}),
+        ...(programId ? { programId } : {}),
+        ...(askId ? { askId } : {}),
         outcome,
         names:
           outcome === 'got_names'
@@ -212,7 +217,7 @@ function RecordAsk({
 }
 
 /** What the last ask came to: each name and what became of it. */
-function Outcome({ result }: { result: RecordedAsk }) {
+export function Outcome({ result }: { result: RecordedAsk }) {
   if (!result.names.length) return null;
   return (
     <Alert color="brand" icon={<IconCheck />} role="status" title="Names saved" mb="sm">
@@ -260,6 +265,7 @@ export function AskCard({
         <Box mb="md">
           <Text size="xs" c="brand.8" tt="uppercase" fw={700} lts={0.4}>
             Ask {firstName}
+            {moment.askId ? ' · on today’s ask list' : ''}
           </Text>
           <Text className="fd-question" c="dark.8">
             “{moment.question}”
@@ -278,7 +284,13 @@ export function AskCard({
       )}
       {result && <Outcome result={result} />}
       {good || anyway ? (
-        <RecordAsk personId={personId} firstName={firstName} moment={moment} onDone={setResult} />
+        <RecordAsk
+          personId={personId}
+          firstName={firstName}
+          programId={moment.programId}
+          askId={moment.askId}
+          onDone={setResult}
+        />
       ) : (
         <Group>
           <Button variant="default" onClick={() => setAnyway(true)}>

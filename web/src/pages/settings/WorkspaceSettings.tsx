@@ -5,6 +5,7 @@ import {
   ColorInput,
   Fieldset,
   Group,
+  NumberInput,
   Paper,
   Select,
   SimpleGrid,
@@ -35,6 +36,7 @@ type Values = {
   logoUrl: string;
   reviewLinks: Array<{ label: string; url: string }>;
   approveRewards: boolean;
+  askCoolingOffDays: number;
 };
 
 const toValues = (w: Workspace): Values => ({
@@ -47,6 +49,7 @@ const toValues = (w: Workspace): Values => ({
   logoUrl: w.logoUrl ?? '',
   reviewLinks: w.reviewLinks.map((l) => ({ ...l })),
   approveRewards: w.approveRewards,
+  askCoolingOffDays: w.askCoolingOffDays,
 });
 
 const toPatch = (v: Values): WorkspacePatch => ({
@@ -59,6 +62,7 @@ const toPatch = (v: Values): WorkspacePatch => ({
   logoUrl: v.logoUrl.trim() || null,
   reviewLinks: v.reviewLinks.filter((l) => l.label.trim() || l.url.trim()),
   approveRewards: v.approveRewards,
+  askCoolingOffDays: v.askCoolingOffDays,
 });
 
 function WorkspaceForm({ workspace }: { workspace: Workspace }) {
@@ -203,6 +207,19 @@ function WorkspaceForm({ workspace }: { workspace: Workspace }) {
               label="Rewards need approval"
               description="An owner or manager approves each reward (on the Rewards page) before it can be used; otherwise rewards become available when their hold ends."
               {...form.getInputProps('approveRewards', { type: 'checkbox' })}
+            />
+          </Fieldset>
+        </Paper>
+        <Paper withBorder radius="md" p="md">
+          <Fieldset legend="Asking for referrals" variant="unstyled">
+            <NumberInput
+              label="Cooling-off period (days)"
+              description="Nobody is asked again within this many days of an ask, whichever rule or staff member asks. “Not now” does not count."
+              min={0}
+              max={730}
+              allowDecimal={false}
+              maw={320}
+              {...form.getInputProps('askCoolingOffDays')}
             />
           </Fieldset>
         </Paper>

@@ -21,6 +21,9 @@ const Settings = lazy(() => import('./pages/settings/Settings.tsx'));
 const WorkspaceSettings = lazy(() => import('./pages/settings/WorkspaceSettings.tsx'));
 const StaffSettings = lazy(() => import('./pages/settings/StaffSettings.tsx'));
 const ApiKeySettings = lazy(() => import('./pages/settings/ApiKeySettings.tsx'));
+const Outbox = lazy(() => import('./pages/messages/Outbox.tsx'));
+const Templates = lazy(() => import('./pages/messages/Templates.tsx'));
+const Feedback = lazy(() => import('./pages/feedback/Feedback.tsx'));
 const AskList = lazy(() => import('./pages/asks/AskList.tsx'));
 const AskRules = lazy(() => import('./pages/asks/AskRules.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
@@ -53,6 +56,9 @@ export function App() {
           <Route path="asks/rules" element={<AskRules />} />
           <Route path="programs/new" element={<ProgramEdit />} />
           <Route path="import" element={<ImportPage />} />
+          <Route path="feedback" element={<Feedback />} />
+          <Route path="outbox" element={<Outbox />} />
+          <Route path="templates" element={<Templates />} />
           <Route path="settings" element={<Settings />}>
             <Route index element={<Navigate to="workspace" replace />} />
             <Route path="workspace" element={<WorkspaceSettings />} />

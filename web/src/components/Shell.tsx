@@ -28,11 +28,14 @@ import {
   IconChevronDown,
   IconCoins,
   IconDesk,
+  IconFeedback,
   IconGift,
   IconLogout,
+  IconMail,
   IconPeople,
   IconReferrals,
   IconSettings,
+  IconTemplate,
   IconUpload,
 } from './icons.tsx';
 import { Logo } from './Logo.tsx';
@@ -49,6 +52,9 @@ const NAV: NavItem[] = [
   { to: '/people', label: 'People', icon: IconPeople, min: 'staff' },
   { to: '/rewards', label: 'Rewards', icon: IconCoins, min: 'staff' },
   { to: '/programs', label: 'Programs', icon: IconGift, min: 'staff' },
+  { to: '/feedback', label: 'Feedback', icon: IconFeedback, min: 'manager' },
+  { to: '/outbox', label: 'Outbox', icon: IconMail, min: 'manager' },
+  { to: '/templates', label: 'Templates', icon: IconTemplate, min: 'manager' },
   { to: '/import', label: 'Import', icon: IconUpload, min: 'manager' },
   { to: '/settings', label: 'Settings', icon: IconSettings, min: 'manager' },
 ];

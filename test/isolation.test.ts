@@ -40,6 +40,13 @@ const bodies: Record<string, (b: Ids) => unknown> = {
   'PUT /api/v1/templates/{kind}': () => ({ subject: 'Hijacked {{firstName}}', body: 'Hijacked' }),
   'POST /api/v1/suppressions': () => ({ email: 'hijack@example.com' }),
   'POST /api/v1/asks': (b) => ({ personId: b.person, outcome: 'got_names', names: [{ name: 'Mallory' }] }),
+  'POST /api/v1/ask-rules': (b) => ({
+    name: 'Stolen rule',
+    programId: b.program,
+    trigger: { type: 'purchase' },
+    channel: 'task',
+  }),
+  'PATCH /api/v1/ask-rules/{id}': () => ({ name: 'Hijacked' }),
   'PATCH /api/v1/testimonials/{id}': (b) => ({ displayName: 'Hijacked', programIds: [b.program] }),
   'POST /api/v1/surveys/{id}/resolve': () => ({ note: 'Hijacked' }),
   'PUT /api/v1/surveys/settings': () => ({ lowScore: 2 }),

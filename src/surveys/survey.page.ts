@@ -43,10 +43,10 @@ type Ctx = {
 type Values = { score: string; better: string; feedback: string; mayQuote: boolean; quoteName: string };
 type Errors = Partial<Record<'score' | 'feedback' | 'quoteName', string>>;
 
-// The 0–10 scale: eleven radio buttons in one row on a phone (wrapping on the narrowest),
-// big enough to tap, with the ends named beneath.
+// The 0–10 scale: eleven radio buttons in one row, two rows of six on a phone (big enough to
+// tap), with the ends named beneath.
 const CSS = `.scale{display:grid;grid-template-columns:repeat(11,minmax(0,1fr));gap:4px;margin:8px 0 4px}
-@media(max-width:359px){.scale{grid-template-columns:repeat(6,minmax(0,1fr))}}
+@media(max-width:479px){.scale{grid-template-columns:repeat(6,minmax(0,1fr));gap:8px}.scale label{min-height:48px}}
 .scale input{position:absolute;opacity:0;width:1px;height:1px}
 .scale label{margin:0;display:flex;align-items:center;justify-content:center;min-height:44px;border:1.5px solid #8a939b;border-radius:8px;font-weight:650;cursor:pointer;background:#fff}
 .scale input:checked+label{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}

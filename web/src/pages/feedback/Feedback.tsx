@@ -1,7 +1,7 @@
 import {
   Anchor,
   Badge,
-  Blockquote,
+  Box,
   Button,
   Group,
   Modal,
@@ -396,7 +396,7 @@ function TestimonialCard({
           </Group>
           <Text size="xs" c="dimmed">
             From{' '}
-            <Anchor component={Link} to={`/people/${t.person.id}`} size="xs">
+            <Anchor component={Link} to={`/people/${t.person.id}`} size="xs" underline="always">
               {t.person.name}
             </Anchor>{' '}
             · {formatDateTime(t.createdAt)}
@@ -431,16 +431,19 @@ function TestimonialCard({
             </Group>
           </>
         ) : (
-          <Blockquote
-            color="brand"
-            p="sm"
-            cite={`— ${t.displayName}`}
-            styles={{ cite: { color: 'var(--mantine-color-dark-4)' } }}
+          <Box
+            component="figure"
+            m={0}
+            pl="sm"
+            style={{ borderLeft: '4px solid var(--mantine-color-brand-6)' }}
           >
-            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+            <Text component="blockquote" m={0} size="sm" style={{ whiteSpace: 'pre-wrap' }}>
               “{t.quote}”
             </Text>
-          </Blockquote>
+            <Text component="figcaption" size="sm" fw={500} mt={4}>
+              — {t.displayName}
+            </Text>
+          </Box>
         )}
         {t.status === 'approved' && (
           <MultiSelect
@@ -479,7 +482,7 @@ function TestimonialCard({
               size="xs"
               variant="subtle"
               onClick={() => setEditing(true)}
-              aria-label={`Edit the quote of ${t.displayName}`}
+              aria-label={`Edit name or quote: ${t.displayName}`}
             >
               Edit name or quote
             </Button>

@@ -17,6 +17,7 @@ import {
   Text,
   VisuallyHidden,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { type ReactNode, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -148,6 +149,55 @@ export function MessagesTable({
   onOpen: (id: string) => void;
   showTo?: boolean;
 }) {
+  // On a phone a table of four columns does not fit: one line per message instead.
+  const phone = useMediaQuery('(max-width: 36em)');
+  if (phone)
+    return (
+      <Paper
+        withBorder
+        radius="md"
+        component="ul"
+        aria-label={label}
+        p={0}
+        m={0}
+        style={{ listStyle: 'none' }}
+      >
+        {messages.map((m, i) => (
+          <li
+            key={m.id}
+            style={{
+              padding: '10px 12px',
+              borderTop: i ? '1px solid var(--mantine-color-gray-3)' : undefined,
+            }}
+          >
+            <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
+              <Anchor
+                component="button"
+                type="button"
+                size="sm"
+                fw={500}
+                c="dark"
+                ta="left"
+                onClick={() => onOpen(m.id)}
+                style={{ minWidth: 0, overflowWrap: 'anywhere' }}
+              >
+                {m.subject}
+              </Anchor>
+              <StatusBadge status={m.status} />
+            </Group>
+            <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+              {messageKindLabel[m.kind]}
+              {showTo ? ` · ${m.to}` : ''} · {formatDateTime(m.sentAt ?? m.createdAt)}
+            </Text>
+            {m.status === 'failed' && m.lastError && (
+              <Text size="xs" c="red.9" mt={2}>
+                {m.lastError}
+              </Text>
+            )}
+          </li>
+        ))}
+      </Paper>
+    );
   return (
     <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
       <Table.ScrollContainer minWidth={showTo ? 560 : 320}>

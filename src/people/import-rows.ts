@@ -15,8 +15,8 @@ import {
 import { parsePiece } from './csv-input.ts';
 import { FIELD_BITS, type PieceResult, packTags, type RowContext } from './import-packing.ts';
 import { PersonInput } from './people.schema.ts';
-import { type PreparedPerson, preparePerson } from './people.service.ts';
 import { fastPersonInput } from './person-input-fast.ts';
+import { type PreparedPerson, preparePerson } from './person-prepare.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEXT_FIELDS = ['organisation', 'email', 'phone', 'externalId', 'notes', 'howHeard'] as const;

@@ -6,13 +6,13 @@
  * its follow-up date, finds overdue cards highlighted in words as well as colour, filters to
  * overdue only, and the board holds on a phone. axe finds no serious or critical violation.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Referral } from '../src/referrals/referrals.schema.ts';
 import {
+  axeViolations,
   DESKTOP,
   type DemoServer,
   launchChromium,
@@ -22,7 +22,6 @@ import {
   startDemoServer,
 } from './harness.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Committed screenshots of the screens, to look at in review. */
 const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
@@ -81,17 +80,6 @@ async function referral(page: Page, id: string): Promise<Referral> {
   const res = await page.request.get(`/api/v1/referrals/${id}`);
   expect(res.status()).toBe(200);
   return ((await res.json()) as { referral: Referral }).referral;
-}
-
-async function axeViolations(page: Page) {
-  // The app's CSP (script-src 'self') refuses an injected <script>; evaluate is not subject to it.
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
-  const result = (await page.evaluate('axe.run()')) as {
-    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ html: string }> }>;
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')})`);
 }
 
 const column = (page: Page, name: string) => page.getByRole('region', { name, exact: true });

@@ -4,13 +4,13 @@
  * it, a sale logged at the front desk shows up in it, the phone layout holds, and axe finds no
  * serious or critical accessibility violation.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard } from '../src/analytics/dashboard.schema.ts';
 import {
+  axeViolations,
   DESKTOP,
   type DemoServer,
   launchChromium,
@@ -21,7 +21,6 @@ import {
   startDemoServer,
 } from './harness.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Committed screenshots of the screens, to look at in review. */
 const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
@@ -72,22 +71,6 @@ async function funnelText(page: Page) {
   return (
     await page.getByRole('list', { name: 'Referral funnel' }).getByRole('listitem').allInnerTexts()
   ).map((t) => t.replace(/\s+/g, ' ').trim());
-}
-
-async function axeViolations(page: Page) {
-  // The app's CSP (script-src 'self') refuses an injected <script>; evaluate is not subject to it.
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
-  const result = (await page.evaluate('axe.run()')) as {
-    violations: Array<{
-      id: string;
-      impact: string;
-      help: string;
-      nodes: Array<{ target: string[]; html: string }>;
-    }>;
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')})`);
 }
 
 async function waitForCharts(page: Page) {

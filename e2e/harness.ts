@@ -121,11 +121,13 @@ export async function signIn(page: Page, email: string, password: string) {
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe-core's serious and critical findings on the page as it is now, one line each. */
-export async function axeViolations(page: Page): Promise<string[]> {
+/** axe-core's serious and critical findings on the page as it is now (or within a selector), one line each. */
+export async function axeViolations(page: Page, within?: string): Promise<string[]> {
   // The app's CSP (script-src 'self') refuses an injected <script>; evaluate is not subject to it.
   if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
-  const result = (await page.evaluate('axe.run()')) as {
+  const result = (await page.evaluate(
+    within ? `axe.run({ include: [[${JSON.stringify(within)}]] })` : 'axe.run()',
+  )) as {
     violations: Array<{
       id: string;
       impact: string;

@@ -4,12 +4,12 @@
  * full name and leaves a column out, imports, and sees the counts and a reject to download.
  * Axe finds no serious or critical violation on the mapping step.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  axeViolations,
   DESKTOP,
   type DemoServer,
   launchChromium,
@@ -19,7 +19,6 @@ import {
   startDemoServer,
 } from './harness.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Committed screenshots of the screens, to look at in review. */
 const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
@@ -35,17 +34,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function axeViolations(page: Page) {
-  // The app's CSP (script-src 'self') refuses an injected <script>; evaluate is not subject to it.
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
-  const result = (await page.evaluate('axe.run()')) as {
-    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ html: string }> }>;
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')})`);
-}
 
 const CSV = [
   'Client name,E-mail address,Mobile,Loyalty tier,Favourite treatment',

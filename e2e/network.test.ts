@@ -5,13 +5,13 @@
  * someone in it, a big family folds into "+ N more", the nested list says the same to a screen
  * reader, a phone scrolls it, and axe finds no serious or critical violation.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReferral } from '../src/referrals/referrals.service.ts';
 import {
+  axeViolations,
   DESKTOP,
   type DemoServer,
   launchChromium,
@@ -21,7 +21,6 @@ import {
   startDemoServer,
 } from './harness.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Committed screenshots of the screens, to look at in review. */
 const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
@@ -89,16 +88,6 @@ afterAll(async () => {
 });
 
 /** Violations in the network section (the rest of the profile is other tests' business). */
-async function axeViolations(page: Page) {
-  // The app's CSP (script-src 'self') refuses an injected <script>; evaluate is not subject to it.
-  if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE);
-  const result = (await page.evaluate("axe.run({ include: [['[data-network]']] })")) as {
-    violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ html: string }> }>;
-  };
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.html.slice(0, 160)).join(' | ')})`);
-}
 
 const section = (page: Page) => page.getByRole('region', { name: 'Referral network' });
 const summary = (page: Page) => section(page).locator('[data-summary]');
@@ -148,7 +137,7 @@ describe('the referral network in a browser', () => {
       expect(await summary(page).textContent()).toContain(
         `$${(data.revenue.total / 100).toLocaleString('en-US')} in sales`,
       );
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await axeViolations(page, '[data-network]')).toEqual([]);
 
       // Screenshots of the section, desktop and phone.
       await page.addStyleTag({ content: '.mantine-Notifications-root { display: none !important; }' });
@@ -197,7 +186,7 @@ describe('the referral network in a browser', () => {
       await net.scrollIntoViewIfNeeded();
       await page.waitForTimeout(300);
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
-      expect(await axeViolations(page)).toEqual([]);
+      expect(await axeViolations(page, '[data-network]')).toEqual([]);
       await net.screenshot({ path: join(DOCS, 'network-phone.png'), animations: 'disabled' });
 
       expect(problems).toEqual([]);

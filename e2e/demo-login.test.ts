@@ -175,6 +175,7 @@ describe('demo login in a browser', () => {
       await nav.getByRole('link', { name: 'People' }).waitFor();
       expect(await nav.getByRole('link').allTextContents()).toEqual([
         'Front desk',
+        'Who to ask today',
         'Referrals',
         'People',
         'Rewards',

@@ -341,6 +341,10 @@ export const personLinks: Array<{ table: keyof DB; column: string; uniqueWith?: 
   { table: 'tasks', column: 'person_id' },
   { table: 'asks', column: 'person_id' },
   { table: 'messages', column: 'person_id' },
+  // A survey belongs to its person alone (its unique keys are its token and its transaction),
+  // and so does a testimonial (one per survey): both simply move.
+  { table: 'surveys', column: 'person_id' },
+  { table: 'testimonials', column: 'person_id' },
 ];
 
 /** Merges `otherId` into `keepId`: links move, blanks are filled, the other becomes a tombstone. */

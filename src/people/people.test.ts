@@ -158,4 +158,51 @@ describe.each(dialects)('people on %s', (dialect) => {
     const list = (await c.req('GET', '/api/v1/people?q=wong')).json();
     expect(list.items.map((p: { id: string }) => p.id)).toEqual([a.id]);
   });
+
+  it('a merge moves the other’s surveys and testimonials to the survivor', async () => {
+    const a = (await create({ firstName: 'Ida', lastName: 'Moss' })).json();
+    const b = (await create({ firstName: 'Ida', email: 'ida.moss@example.net' })).json();
+    const sent = await c.req('POST', `/api/v1/people/${b.id}/surveys`, {});
+    expect(sent.statusCode, sent.body).toBe(200);
+    const { survey, url } = sent.json();
+    const path = new URL(url).pathname;
+    const form = await t.app.inject({ method: 'GET', url: path, remoteAddress: '10.9.0.1' });
+    const token = /name="token" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const answer = await t.app.inject({
+      method: 'POST',
+      url: path,
+      remoteAddress: '10.9.0.1',
+      payload: new URLSearchParams({
+        token,
+        score: '10',
+        feedback: 'Always kind.',
+        may_quote: 'yes',
+        quote_name: 'Ida M.',
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost' },
+    });
+    expect(answer.statusCode, answer.body).toBe(303);
+    expect((await c.req('POST', `/api/v1/people/${a.id}/merge`, { otherId: b.id })).statusCode).toBe(200);
+    const surveys = await t.db
+      .selectFrom('surveys')
+      .select('person_id')
+      .where('workspace_id', '=', c.workspaceId)
+      .where('id', '=', survey.id)
+      .execute();
+    expect(surveys.map((s) => s.person_id)).toEqual([a.id]);
+    const quotes = await t.db
+      .selectFrom('testimonials')
+      .select('person_id')
+      .where('workspace_id', '=', c.workspaceId)
+      .where('survey_id', '=', survey.id)
+      .execute();
+    expect(quotes.map((q) => q.person_id)).toEqual([a.id]);
+    const left = await t.db
+      .selectFrom('surveys')
+      .select('id')
+      .where('workspace_id', '=', c.workspaceId)
+      .where('person_id', '=', b.id)
+      .execute();
+    expect(left).toEqual([]);
+  });
 });

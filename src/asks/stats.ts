@@ -4,8 +4,9 @@ import type { AskStaff } from './rules.schema.ts';
 /**
  * Staff accountability for a range [start, end): per staff member, the staff asks due (by their
  * due time) and missed, the asks made (by their done time, at the front desk or from the list),
- * the names collected, and the referrals won in the range among the names they typed in. Three
- * grouped queries on the (workspace_id, due_at), (workspace_id, done_at) and won_at indexes.
+ * the names collected, and the referrals won in the range among the names they typed in: grouped
+ * queries on the asks' due and done indexes, then the named friends' wins of those staff members
+ * only (index referrals_named_won).
  */
 export async function asksByStaff(
   db: Db,
@@ -13,7 +14,7 @@ export async function asksByStaff(
   start: string,
   end: string,
 ): Promise<AskStaff[]> {
-  const [due, made, won] = await Promise.all([
+  const [due, made] = await Promise.all([
     db
       .selectFrom('asks')
       .select((eb) => [
@@ -41,17 +42,6 @@ export async function asksByStaff(
       .where('outcome', 'in', ['got_names', 'asked', 'declined'])
       .groupBy('staff_user_id')
       .execute(),
-    db
-      .selectFrom('referrals')
-      .select((eb) => ['created_by', eb.fn.countAll<number>().as('won')])
-      .where('workspace_id', '=', workspaceId)
-      .where('won_at', '>=', start)
-      .where('won_at', '<', end)
-      .where('status', '=', 'won')
-      .where('channel', '=', 'named_by_referrer')
-      .where('created_by', 'is not', null)
-      .groupBy('created_by')
-      .execute(),
   ]);
   const rows = new Map<string | null, AskStaff>();
   const row = (id: string | null) => {
@@ -66,9 +56,22 @@ export async function asksByStaff(
     Object.assign(row(d.staff_user_id), { due: Number(d.due), missed: Number(d.missed ?? 0) });
   for (const m of made)
     Object.assign(row(m.staff_user_id), { made: Number(m.made), names: Number(m.names ?? 0) });
-  // Only staff who ask: wins of referrals they typed in elsewhere are not counted here.
-  for (const w of won) if (rows.has(w.created_by)) row(w.created_by).won = Number(w.won);
   const ids = [...rows.keys()].filter((k): k is string => k !== null);
+  // Only staff who ask: wins of referrals they typed in elsewhere are not counted here.
+  const won = ids.length
+    ? await db
+        .selectFrom('referrals')
+        .select((eb) => ['created_by', eb.fn.countAll<number>().as('won')])
+        .where('workspace_id', '=', workspaceId)
+        .where('won_at', '>=', start)
+        .where('won_at', '<', end)
+        .where('status', '=', 'won')
+        .where('channel', '=', 'named_by_referrer')
+        .where('created_by', 'in', ids)
+        .groupBy('created_by')
+        .execute()
+    : [];
+  for (const w of won) row(w.created_by as string).won = Number(w.won);
   const names = new Map(
     ids.length
       ? (await db.selectFrom('users').select(['id', 'name']).where('id', 'in', ids).execute()).map((u) => [

@@ -108,6 +108,14 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
   const workspaceId = workspace;
   const actor = { workspaceId, role: 'owner' as const, userId: null, via: 'session' as const };
   const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
+  // BENCH_MEMORY=1: what the process held when its RSS was highest (main thread's heap only).
+  let atPeak: NodeJS.MemoryUsage | null = null;
+  const sampler = process.env.BENCH_MEMORY
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        if (!atPeak || m.rss > atPeak.rss) atPeak = m;
+      }, 200)
+    : null;
   const started = performance.now();
   const cpu = process.cpuUsage();
   const summary = await importPeople(conn.db, actor, createReadStream(csv, { highWaterMark: 1 << 20 }), {
@@ -115,6 +123,15 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
   });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  if (sampler) {
+    clearInterval(sampler);
+    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+    const m = atPeak as NodeJS.MemoryUsage | null;
+    if (m)
+      process.stderr.write(
+        `memory at peak: rss ${mb(m.rss)}, main heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)}\n`,
+      );
+  }
   await conn.close();
   if (summary.status !== 'done') throw new Error(`import failed: ${summary.error}`);
   const result: Result & { workspaceId: string } = {
@@ -160,7 +177,10 @@ function runChild(args: string[]): Promise<Result & { workspaceId: string }> {
           reject(
             new Error(`${args[0]} import ${err.killed ? 'timed out' : 'failed'}: ${stderr || err.message}`),
           );
-        else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+        else {
+          if (stderr.trim()) console.log(`    ${stderr.trim()}`);
+          resolve(JSON.parse(stdout.trim().split('\n').at(-1)!));
+        }
       },
     );
   });
@@ -199,7 +219,8 @@ async function main() {
     const file = join(dir, 'vouch.db');
     const first = await runChild(['sqlite', csv, file, await newWorkspace('sqlite', file)]);
     const sqliteRate = report('SQLite, into an empty database', first);
-    report('SQLite, again (all unchanged)', await runChild(['sqlite', csv, file, first.workspaceId]));
+    if (!process.env.BENCH_FIRST_ONLY)
+      report('SQLite, again (all unchanged)', await runChild(['sqlite', csv, file, first.workspaceId]));
     const ok = sqliteRate >= TARGET_ROWS_PER_S && first.maxRssMb < TARGET_RSS_MB;
     console.log(
       `  ${ok ? 'PASS' : 'FAIL'}: SQLite target ≥ ${TARGET_ROWS_PER_S.toLocaleString('en')} rows/s with < ${TARGET_RSS_MB} MB ` +

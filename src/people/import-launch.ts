@@ -30,6 +30,11 @@ export function importProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.P
     // glibc gives each thread that allocates its own malloc arena, each with its own free space
     // (10–20 MB of the peak here); two are plenty for two busy threads.
     MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
+    // Blocks from 64 KB up (the key table's parts, SQLite's page buffers) get pages of their own,
+    // returned when freed, and free space over 64 KB at the top of the heap is given back: glibc
+    // otherwise raises both limits as the import frees big blocks and keeps them (10–15 MB).
+    MALLOC_MMAP_THRESHOLD_: env.MALLOC_MMAP_THRESHOLD_ ?? '65536',
+    MALLOC_TRIM_THRESHOLD_: env.MALLOC_TRIM_THRESHOLD_ ?? '65536',
     [IMPORT_PROCESS_ENV]: '1',
   };
 }

@@ -315,8 +315,9 @@ function Preview({ rule }: { rule: AskRule }) {
         </Text>
       )}
       {p.people.length > 0 && (
-        <Table.ScrollContainer minWidth={420}>
-          <Table striped>
+        // Focusable, so a keyboard can scroll it sideways on a phone.
+        <Table.ScrollContainer minWidth={420} type="native" tabIndex={0}>
+          <Table striped aria-label="People the rule would ask">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Person</Table.Th>
@@ -387,7 +388,7 @@ export default function AskRules() {
           </Paper>
         ) : (
           <Table.ScrollContainer minWidth={640}>
-            <Table verticalSpacing="sm">
+            <Table verticalSpacing="sm" aria-label="Ask rules">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Rule</Table.Th>

@@ -48,7 +48,8 @@ export interface AskRulesTable {
   trigger: string;
   /** JSON: AskConditions */
   conditions: string;
-  channel: 'task' | 'email' | 'postcard';
+  /** 'survey': the rule sends the feedback survey rather than asking */
+  channel: 'task' | 'email' | 'postcard' | 'survey';
   /** JSON: AskTiming */
   timing: string;
   created_at: string;

@@ -6,6 +6,10 @@
  * again creates nothing twice. The same pass marks the staff asks of earlier days that nobody
  * made as missed. Staff asks are due today; emails go out at the next allowed hour in the
  * workspace's time zone; postcards wait on the print list.
+ *
+ * A survey rule (channel 'survey') sends the feedback survey instead of asking, after the
+ * transaction that set it off, at the rule's next allowed hour. Surveys are not asks: they have
+ * guards of their own (guards.ts) and one survey per transaction is their unique key.
  */
 import { type RawBuilder, type Selectable, sql } from 'kysely';
 import { type Db, transaction } from '../db/connect.ts';
@@ -17,6 +21,7 @@ import { isOpen, listPrograms } from '../programs/programs.service.ts';
 import { incentiveText } from '../public/format.ts';
 import { getOrCreateLink, linkUrls } from '../referrals/links.service.ts';
 import { personName } from '../referrals/referrals.service.ts';
+import { sendSurvey } from '../surveys/surveys.service.ts';
 import type { AskRulesTable } from './asks.table.ts';
 import { type Feedback, feedbackFor } from './feedback.ts';
 import { allowed, type Guard, guardFor, meets } from './guards.ts';
@@ -101,7 +106,13 @@ export type Day = { date: string; start: string; end: string };
 export const dayOf = (timeZone: string, date: string): Day => ({ date, ...dayRange(timeZone, date) });
 
 /** The persons a time-based trigger picks on `day` (before conditions and guards), with why. */
-type Picked = { from: RawBuilder<unknown>; reason: RawBuilder<unknown>; where?: RawBuilder<unknown> };
+type Picked = {
+  from: RawBuilder<unknown>;
+  reason: RawBuilder<unknown>;
+  where?: RawBuilder<unknown>;
+  /** the transaction behind the pick (a survey follows it), where there is one */
+  event?: RawBuilder<unknown>;
+};
 
 function picked(ws: WorkspaceInfo, trigger: AskTrigger, day: Day, feedback: Feedback): Picked | null {
   const w = ws.id;
@@ -116,10 +127,11 @@ function picked(ws: WorkspaceInfo, trigger: AskTrigger, day: Day, feedback: Feed
             : VISITS;
       const verb = trigger.of === 'purchase' ? 'bought' : trigger.of === 'visit' ? 'visited' : 'came in';
       return {
-        from: sql`people p join (select distinct e.person_id from business_events e
+        from: sql`people p join (select e.person_id, max(e.id) as event_id from business_events e
           where e.workspace_id = ${w} and e.occurred_at >= ${on.start} and e.occurred_at < ${on.end}
-            and e.type in (${sql.join([...types])})) x on x.person_id = p.id`,
+            and e.type in (${sql.join([...types])}) group by e.person_id) x on x.person_id = p.id`,
         reason: sql.lit(`${verb} ${daysText(trigger.days)}`),
+        event: sql`x.event_id`,
       };
     }
     case 'every_months': {
@@ -146,10 +158,11 @@ function picked(ws: WorkspaceInfo, trigger: AskTrigger, day: Day, feedback: Feed
     case 'ticket_resolved': {
       const type = trigger.type === 'purchase' ? 'purchase' : 'ticket_resolved';
       return {
-        from: sql`people p join (select distinct e.person_id from business_events e
+        from: sql`people p join (select e.person_id, max(e.id) as event_id from business_events e
           where e.workspace_id = ${w} and e.occurred_at >= ${day.start} and e.occurred_at < ${day.end}
-            and e.type = ${type}) x on x.person_id = p.id`,
+            and e.type = ${type} group by e.person_id) x on x.person_id = p.id`,
         reason: sql.lit(trigger.type === 'purchase' ? 'purchase' : 'support ticket resolved'),
+        event: sql`x.event_id`,
       };
     }
     case 'first_purchase':
@@ -163,9 +176,24 @@ function picked(ws: WorkspaceInfo, trigger: AskTrigger, day: Day, feedback: Feed
   }
 }
 
+type Candidate = { person_id: string; reason: string; event_id: string | null };
+
 /**
- * The rows (person_id, reason) a rule asks on `day`: its trigger, its conditions and the
- * guards as of `guard.at`. nth_visit is counted in code (see nthVisitOn).
+ * The query of the rows (person_id, reason, event_id) a rule picks on `day`: its trigger, its
+ * conditions and the guards as of `guard.at`; null for nth_visit (counted in code) or none.
+ */
+function candidateQuery(ws: WorkspaceInfo, rule: Rule, day: Day, guard: Guard): RawBuilder<Candidate> | null {
+  const p = picked(ws, rule.trigger, day, guard.feedback);
+  if (!p) return null;
+  return sql<Candidate>`select p.id as person_id, ${p.reason} as reason, ${p.event ?? sql`null`} as event_id
+    from ${p.from}
+    where p.workspace_id = ${ws.id} and ${p.where ?? sql`1 = 1`}
+      and ${meets(ws.id, rule.conditions)} and ${allowed(guard, rule.channel)}`;
+}
+
+/**
+ * The rows (person_id, reason, event_id) a rule asks (or surveys) on `day`: its trigger, its
+ * conditions and the guards as of `guard.at`. nth_visit is counted in code (see nthVisitOn).
  */
 export async function candidates(
   db: Db,
@@ -173,15 +201,10 @@ export async function candidates(
   rule: Rule,
   day: Day,
   guard: Guard,
-): Promise<Array<{ person_id: string; reason: string }>> {
+): Promise<Candidate[]> {
   if (rule.trigger.type === 'nth_visit') return nthVisitOn(db, ws, rule, day, guard);
-  const p = picked(ws, rule.trigger, day, guard.feedback);
-  if (!p) return [];
-  const r = await sql<{ person_id: string; reason: string }>`select p.id as person_id, ${p.reason} as reason
-    from ${p.from}
-    where p.workspace_id = ${ws.id} and ${p.where ?? sql`1 = 1`}
-      and ${meets(ws.id, rule.conditions)} and ${allowed(guard, rule.channel)}`.execute(db);
-  return r.rows;
+  const q = candidateQuery(ws, rule, day, guard);
+  return q ? (await q.execute(db)).rows : [];
 }
 
 /** For the preview: people whose Nth visit day was `day`. */
@@ -191,7 +214,7 @@ async function nthVisitOn(
   rule: Rule,
   day: Day,
   guard: Guard,
-): Promise<Array<{ person_id: string; reason: string }>> {
+): Promise<Candidate[]> {
   if (rule.trigger.type !== 'nth_visit') return [];
   const n = rule.trigger.n;
   const r = await sql<{ person_id: string }>`select p.id as person_id from people p
@@ -200,10 +223,10 @@ async function nthVisitOn(
       and e.type in (${sql.join([...VISITS])})) x on x.person_id = p.id
     where p.workspace_id = ${ws.id} and ${meets(ws.id, rule.conditions)} and ${allowed(guard, rule.channel)}
     limit 5000`.execute(db);
-  const out: Array<{ person_id: string; reason: string }> = [];
+  const out: Candidate[] = [];
   for (const { person_id } of r.rows) {
     const days = await visitDays(db, ws, person_id, day.end);
-    if (days.size === n) out.push({ person_id, reason: `${ordinal(n)} visit` });
+    if (days.size === n) out.push({ person_id, reason: `${ordinal(n)} visit`, event_id: null });
   }
   return out;
 }
@@ -237,7 +260,7 @@ type NewAsk = {
 
 /** When an ask of this rule made at `at` is due: emails at the next allowed hour. */
 export function dueAt(ws: WorkspaceInfo, rule: Rule, at: Date, fromEvent: boolean): Date {
-  if (rule.channel === 'email') return nextAllowed(ws.timeZone, rule.timing, at);
+  if (rule.channel === 'email' || rule.channel === 'survey') return nextAllowed(ws.timeZone, rule.timing, at);
   if (rule.channel === 'task' && !fromEvent && rule.timing.businessDaysOnly) {
     // A staff ask found on a Saturday night is due on the next business day.
     let date = localOf(ws.timeZone, at).date;
@@ -250,6 +273,7 @@ export function dueAt(ws: WorkspaceInfo, rule: Rule, at: Date, fromEvent: boolea
 
 function askRow(ws: WorkspaceInfo, a: NewAsk, fromEvent: boolean) {
   const due = dueAt(ws, a.rule, a.at, fromEvent).toISOString();
+  if (a.rule.channel === 'survey') throw new Error('a survey rule makes no ask');
   return {
     workspace_id: ws.id,
     id: newId(),
@@ -283,6 +307,75 @@ async function insertAsks(tx: Db, rows: ReturnType<typeof askRow>[]): Promise<nu
   return n;
 }
 
+/**
+ * A UUIDv7-shaped id made by the database for each row: the pass's millisecond, then random
+ * bits (version 7, RFC 4122 variant), so asks made in bulk look like any others.
+ */
+function idSql(db: Db, at: Date): RawBuilder<string> {
+  const h = at.getTime().toString(16).padStart(12, '0');
+  const prefix = `${h.slice(0, 8)}-${h.slice(8, 12)}-7`;
+  return db.dialect === 'postgres'
+    ? sql`${prefix} || substr(gen_random_uuid()::text, 16)`
+    : sql`${prefix} || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random() % 4), 1)
+        || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))`;
+}
+
+/**
+ * The nightly pass's asks of one rule, written straight from its candidate query (no rows
+ * through the application): every ask of a rule and night has the same program, question, due
+ * time and day. Skips (rule, person, day) already there; returns how many were new.
+ */
+async function insertAsksFrom(
+  tx: Db,
+  ws: WorkspaceInfo,
+  rule: Rule,
+  found: RawBuilder<Candidate>,
+  question: string,
+  date: string,
+  now: Date,
+): Promise<number> {
+  const ts = (v: string) => (tx.dialect === 'postgres' ? sql`cast(${v} as timestamptz)` : sql`${v}`);
+  const due = dueAt(ws, rule, now, false).toISOString();
+  // SQLite needs the `where true` to read ON CONFLICT after INSERT … SELECT.
+  const r = await sql`insert into asks (workspace_id, id, person_id, program_id, reason, question, channel,
+      names_count, due_at, created_at, rule_id, rule_day)
+    select ${ws.id}, ${idSql(tx, now)}, c.person_id, ${rule.programId}, c.reason, ${question}, ${rule.channel},
+      0, ${ts(due)}, ${ts(now.toISOString())}, ${rule.id}, ${date}
+    from (${found}) c where true
+    on conflict (workspace_id, rule_id, person_id, rule_day) do nothing`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** The job that sends the feedback survey a survey rule picked as an event was recorded. */
+export const SEND_RULE_SURVEY = 'rule-survey';
+export type RuleSurveyPayload = {
+  workspaceId: string;
+  personId: string;
+  eventId: string;
+  sendAt: string;
+};
+
+/**
+ * Sends a survey rule's feedback survey for one event (the job SEND_RULE_SURVEY): the survey
+ * guards are checked again, as things stand now (another rule or a hand may have surveyed the
+ * person since). One survey per event, so a second run sends nothing. True: sent.
+ */
+export async function sendRuleSurvey(db: Db, p: RuleSurveyPayload, publicUrl: string): Promise<boolean> {
+  return transaction(db, async (tx) => {
+    const guard = await guardFor(tx, p.workspaceId, nowIso());
+    const ok = await sql<{ id: string }>`select p.id from people p
+      where p.workspace_id = ${p.workspaceId} and p.id = ${p.personId} and p.merged_into_id is null
+        and ${allowed(guard, 'survey')}`.execute(tx);
+    if (!ok.rows.length) return false;
+    const sent = await sendSurvey(tx, p.workspaceId, p.personId, {
+      eventId: p.eventId,
+      publicUrl,
+      sendAt: p.sendAt,
+    });
+    return sent !== null;
+  });
+}
+
 /** The job that sends due ask emails of a workspace. */
 export const SEND_ASK_EMAILS = 'ask-emails';
 /** The job of one workspace's nightly pass. */
@@ -305,12 +398,17 @@ async function activeRules(db: Db, workspaceId: string, types?: readonly string[
  * of earlier days nobody made as missed, then asks whom each active time-based rule picks. In
  * one transaction; idempotent per day.
  */
-export async function runAskPass(db: Db, workspaceId: string, now = new Date(nowIso())): Promise<PassResult> {
+export async function runAskPass(
+  db: Db,
+  workspaceId: string,
+  now = new Date(nowIso()),
+  opts: { publicUrl?: string } = {},
+): Promise<PassResult> {
   const ws = await workspaceInfo(db, workspaceId);
   const date = localOf(ws.timeZone, now).date;
   const day = dayOf(ws.timeZone, date);
   const feedback = await feedbackFor(db);
-  const result: PassResult = { date, created: 0, missed: 0, byRule: {} };
+  const result: PassResult = { date, created: 0, surveys: 0, missed: 0, byRule: {} };
   await transaction(db, async (tx) => {
     const missed = await tx
       .updateTable('asks')
@@ -336,27 +434,27 @@ export async function runAskPass(db: Db, workspaceId: string, now = new Date(now
     for (const rule of rules) {
       const program = programs.get(rule.programId);
       if (!program || !isOpen(program, date)) continue;
-      const found = await candidates(tx, ws, rule, day, guard);
-      const question = questionOf(program, ws);
-      const n = await insertAsks(
-        tx,
-        found.map((c) =>
-          askRow(
-            ws,
-            {
-              personId: c.person_id,
-              reason: c.reason,
-              rule,
-              program,
-              question,
-              day: date,
-              at: now,
-              staffUserId: null,
-            },
-            false,
-          ),
-        ),
-      );
+      if (rule.channel === 'survey') {
+        // Without the public address (a caller that only asks) there is no link to send.
+        if (!opts.publicUrl) continue;
+        const sendAt = dueAt(ws, rule, now, false).toISOString();
+        let n = 0;
+        for (const c of await candidates(tx, ws, rule, day, guard)) {
+          if (!c.event_id) continue;
+          const sent = await sendSurvey(tx, ws.id, c.person_id, {
+            eventId: c.event_id,
+            publicUrl: opts.publicUrl,
+            sendAt,
+          });
+          if (sent) n++;
+        }
+        result.byRule[rule.id] = n;
+        result.surveys += n;
+        continue;
+      }
+      const found = candidateQuery(ws, rule, day, guard);
+      if (!found) continue;
+      const n = await insertAsksFrom(tx, ws, rule, found, questionOf(program, ws), date, now);
       result.byRule[rule.id] = n;
       result.created += n;
       if (rule.channel === 'email') emails += n;
@@ -446,8 +544,10 @@ export type AskEvent = { id: string; type: string; person_id: string; occurred_a
 
 /**
  * Called as a business event is recorded, in its transaction: makes the ask of the first active
- * event-driven rule the event sets off whose conditions and guards the person passes. Costs
- * nothing but a cache look-up when the workspace has no such rule.
+ * event-driven rule the event sets off whose conditions and guards the person passes, and,
+ * separately, queues the feedback survey of the first such survey rule (a survey is not an
+ * ask: one may go out beside an ask). Costs nothing but a cache look-up when the workspace has
+ * no such rule. Returns the ask's id, or null.
  */
 export async function askOnEvent(
   tx: Db,
@@ -465,7 +565,12 @@ export async function askOnEvent(
   let days: Set<string> | null = null;
   let earlierPurchase: boolean | null = null;
   let guard: Guard | null = null;
+  let asked = false;
+  let surveyed = false;
+  let askId: string | null = null;
   for (const rule of rules) {
+    const survey = rule.channel === 'survey';
+    if (survey ? surveyed : asked) continue;
     const t = rule.trigger;
     const program = programs.get(rule.programId);
     if (!program || !isOpen(program, local)) continue;
@@ -511,6 +616,19 @@ export async function askOnEvent(
       where p.workspace_id = ${workspaceId} and p.id = ${e.person_id}
         and ${meets(workspaceId, rule.conditions)} and ${allowed(guard, rule.channel)}`.execute(tx);
     if (!ok.rows.length) continue;
+    if (survey) {
+      // The survey goes out from a job, which knows the public address for its link.
+      surveyed = true;
+      const payload: RuleSurveyPayload = {
+        workspaceId,
+        personId: e.person_id,
+        eventId: e.id,
+        sendAt: dueAt(ws, rule, nowAt, true).toISOString(),
+      };
+      await enqueue(tx, SEND_RULE_SURVEY, payload, { workspaceId, key: `rule-survey:${e.id}` });
+      continue;
+    }
+    asked = true;
     const turn = await tx
       .selectFrom('asks')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -531,12 +649,12 @@ export async function askOnEvent(
       },
       true,
     );
-    if (!(await insertAsks(tx, [row]))) return null;
+    if (!(await insertAsks(tx, [row]))) continue;
     if (rule.channel === 'email')
       await enqueue(tx, SEND_ASK_EMAILS, { workspaceId }, { workspaceId, key: `ask-emails:${row.id}` });
-    return row.id;
+    askId = row.id;
   }
-  return null;
+  return askId;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,12 +8,18 @@
  *   the suppression list, for an email), or while a complaint of theirs is open;
  * - an email only to someone with an address and marketing consent on record.
  * And the rule's conditions: lifetime spend, tags, customers or partners.
+ *
+ * A survey rule's feedback survey is not an ask and has guards of its own ('survey'): the ask
+ * cooling-off period neither counts nor stops it; at most one survey per SURVEY_COOLING_OFF_DAYS
+ * (one sent by hand counts); never to someone who asked not to be contacted, whose address is
+ * on the suppression list, without an address, or while a complaint of theirs is open. The
+ * invitation is not marketing, so no consent is needed (src/surveys).
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import { nowIso } from '../lib/ids.ts';
 import { type Feedback, feedbackFor } from './feedback.ts';
-import type { AskConditions } from './rules.schema.ts';
+import { type AskConditions, SURVEY_COOLING_OFF_DAYS } from './rules.schema.ts';
 
 const DAY = 86_400_000;
 
@@ -25,11 +31,23 @@ export type Guard = {
   feedback: Feedback;
 };
 
-export type GuardChannel = 'front_desk' | 'task' | 'email' | 'postcard';
+export type GuardChannel = 'front_desk' | 'task' | 'email' | 'postcard' | 'survey';
 
 /** Reasons an ask may not be made, each as SQL true when it applies. */
 export function blocks(g: Guard, channel: GuardChannel): Record<string, RawBuilder<unknown>> {
   const ws = g.workspaceId;
+  if (channel === 'survey') {
+    const since = new Date(Date.parse(g.at) - SURVEY_COOLING_OFF_DAYS * DAY).toISOString();
+    return {
+      'do not contact': sql`p.do_not_contact_at is not null`,
+      'surveyed recently': sql`exists (select 1 from surveys sv where sv.workspace_id = ${ws}
+        and sv.person_id = p.id and sv.created_at > ${since})`,
+      unsubscribed: sql`exists (select 1 from suppressions s where s.workspace_id = ${ws}
+        and s.email_key = p.email_key)`,
+      'complaint open': g.feedback.openComplaint(ws),
+      'no email': sql`p.email is null`,
+    };
+  }
   const since = new Date(Date.parse(g.at) - g.coolingOffDays * DAY).toISOString();
   // A person who unsubscribed is not asked by any channel; a bounced address only not mailed.
   const reasons = channel === 'email' ? null : sql`and s.reason in ('unsubscribe', 'complaint', 'manual')`;

@@ -62,13 +62,31 @@ export const AskTiming = z
 export type AskTiming = z.output<typeof AskTiming>;
 
 export const RuleChannel = z
-  .enum(['task', 'email', 'postcard'])
+  .enum(['task', 'email', 'postcard', 'survey'])
   .describe(
     "task: a staff member asks, with the leading question (on today's ask list); email: the ask email with " +
-      'the personal link and friends form; postcard: a due ask on the printable postcard list',
+      'the personal link and friends form; postcard: a due ask on the printable postcard list; survey: not an ' +
+      'ask but the feedback survey, emailed at the next allowed hour (with a purchase, first purchase, Nth ' +
+      'visit, N days after, or resolved ticket trigger only)',
   );
+export type RuleChannel = z.output<typeof RuleChannel>;
 
-export const AskRuleInput = z.strictObject({
+/** The triggers a survey rule takes: a transaction (or a resolved ticket) the survey follows. */
+export const SURVEY_TRIGGERS = [
+  'purchase',
+  'first_purchase',
+  'nth_visit',
+  'days_after',
+  'ticket_resolved',
+] as const;
+
+/**
+ * A person gets at most one feedback survey (by rule; one sent by hand counts) in this many days.
+ * Surveys are not asks: the ask cooling-off period neither counts them nor holds them back.
+ */
+export const SURVEY_COOLING_OFF_DAYS = 30;
+
+const AskRuleFields = z.strictObject({
   name: z.string().trim().min(1, 'a name').max(100),
   programId: z.uuid('must be a UUID').describe('the program the names go into'),
   active: z.boolean().default(true),
@@ -77,9 +95,19 @@ export const AskRuleInput = z.strictObject({
   channel: RuleChannel,
   timing: AskTiming.default(AskTiming.parse({})),
 });
+
+export const AskRuleInput = AskRuleFields.superRefine((r, ctx) => {
+  if (r.channel === 'survey' && !(SURVEY_TRIGGERS as readonly string[]).includes(r.trigger.type))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['channel'],
+      message:
+        'a survey follows a transaction: a purchase, first purchase, Nth visit, N days after, or resolved ticket',
+    });
+});
 export type AskRuleInput = z.output<typeof AskRuleInput>;
 
-export const AskRulePatch = AskRuleInput.partial();
+export const AskRulePatch = AskRuleFields.partial();
 export type AskRulePatch = z.output<typeof AskRulePatch>;
 
 export const AskRule = z.object({
@@ -155,7 +183,8 @@ export type TodayList = z.infer<typeof TodayList>;
 
 export const PassResult = z.object({
   date: z.string(),
-  created: z.number(),
+  created: z.number().describe('asks made'),
+  surveys: z.number().describe('feedback surveys sent by survey rules'),
   missed: z.number(),
   byRule: z.record(z.string(), z.number()),
 });

@@ -26,7 +26,12 @@ import {
 } from './rules.schema.ts';
 import { addDays, localOf, zonedToUtc } from './schedule.ts';
 
-const CHANNEL_WORDS = { task: 'staff ask', email: 'email', postcard: 'postcard' } as const;
+const CHANNEL_WORDS = {
+  task: 'staff ask',
+  email: 'email',
+  postcard: 'postcard',
+  survey: 'feedback survey',
+} as const;
 
 export function triggerText(t: AskTrigger): string {
   switch (t.type) {

@@ -7,7 +7,10 @@ import { eventContext, recordEvent } from '../events/events.service.ts';
 import { newId, withClock } from '../lib/ids.ts';
 import { seedDemo } from '../demo/demo.ts';
 import { createPerson } from '../people/people.service.ts';
-import { askList, runAskPass, sendAskEmails } from './engine.ts';
+import { loadConfig } from '../config.ts';
+import '../jobs/handlers.ts';
+import { drain } from '../jobs/runner.ts';
+import { askList, runAskPass, SEND_RULE_SURVEY, sendAskEmails } from './engine.ts';
 
 const DAY = 86_400_000;
 const ago = (days: number, from = Date.now()) => new Date(from - days * DAY).toISOString();
@@ -436,6 +439,205 @@ describe.each(dialects)('ask rules on %s', (dialect) => {
     expect(thu.missed).toBe(2);
     const outcomes = Object.fromEntries((await asksOf(ws)).map((a) => [a.person_id, a.outcome]));
     expect(outcomes).toEqual({ [visited]: 'missed', [longAgo]: null, [fan]: 'missed' });
+  });
+
+  it('a survey rule sends the feedback survey after the transaction, at the next allowed hour, once; not an ask', async () => {
+    const s = await setup();
+    const ws = s.c.workspaceId;
+    await t.db.updateTable('workspaces').set({ time_zone: 'America/Chicago' }).where('id', '=', ws).execute();
+    const survey = await rule(s, {
+      name: 'Feedback',
+      trigger: { type: 'days_after', days: 3, of: 'purchase' },
+      channel: 'survey',
+    });
+    expect(survey.summary).toBe('3 days after a purchase → feedback survey');
+    await rule(s, { trigger: { type: 'days_after', days: 3, of: 'purchase' }, channel: 'task' });
+    // Only after a transaction.
+    const bad = await s.c.req('POST', '/api/v1/ask-rules', {
+      name: 'x',
+      programId: s.programId,
+      trigger: { type: 'every_months', months: 3 },
+      channel: 'survey',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors.map((e: { path: string }) => e.path)).toContain('body.channel');
+
+    // Wednesday 03:00 in Chicago; the purchases were on Sunday.
+    const wed = new Date('2026-04-15T08:00:00Z');
+    const plain = await person(s.c);
+    const askedLately = await person(s.c);
+    const dnc = await person(s.c, { doNotContact: true });
+    const unsub = await person(s.c);
+    const unhappy = await person(s.c);
+    const surveyed = await person(s.c);
+    const noEmail = await person(s.c, { email: null, phone: '+14155550111' });
+    const events: Record<string, string> = {};
+    for (const p of [plain, askedLately, dnc, unsub, unhappy, surveyed, noEmail]) {
+      events[p] = newId();
+      await t.db
+        .insertInto('business_events')
+        .values({
+          workspace_id: ws,
+          id: events[p]!,
+          type: 'purchase',
+          source: 'pos',
+          external_id: newId(),
+          person_id: p,
+          occurred_at: '2026-04-12T17:00:00.000Z',
+          amount: 5000,
+          currency: 'USD',
+          refund_of_id: null,
+          referral_id: null,
+          note: null,
+          actor_label: 'test',
+          created_at: '2026-04-12T17:00:00.000Z',
+        })
+        .execute();
+    }
+    const askRow = (p: string, at: string) => ({
+      workspace_id: ws,
+      id: newId(),
+      person_id: p,
+      program_id: s.programId,
+      staff_user_id: null,
+      reason: 'visit today',
+      question: 'Who?',
+      channel: 'front_desk' as const,
+      outcome: 'declined' as const,
+      names_count: 0,
+      due_at: at,
+      done_at: at,
+      created_at: at,
+      rule_id: null,
+      rule_day: null,
+    });
+    await t.db.insertInto('asks').values(askRow(askedLately, '2026-04-05T15:00:00.000Z')).execute();
+    const surveyRow = (p: string, at: string, complaint: boolean) => ({
+      workspace_id: ws,
+      id: newId(),
+      person_id: p,
+      token_hash: newId(),
+      event_id: null,
+      message_id: null,
+      sent_at: at,
+      answered_at: complaint ? at : null,
+      score: complaint ? 2 : null,
+      better: null,
+      feedback: null,
+      may_quote: 0,
+      quote_name: null,
+      complaint_at: complaint ? at : null,
+      complaint_resolved_at: null,
+      complaint_resolved_by: null,
+      resolution_note: null,
+      created_by: null,
+      created_at: at,
+    });
+    // A complaint from two months back is still open; a survey ten days ago is too recent.
+    await t.db
+      .insertInto('surveys')
+      .values(surveyRow(unhappy, '2026-02-10T15:00:00.000Z', true))
+      .execute();
+    await t.db
+      .insertInto('surveys')
+      .values(surveyRow(surveyed, '2026-04-05T15:00:00.000Z', false))
+      .execute();
+    const key = await t.db
+      .selectFrom('people')
+      .select('email_key')
+      .where('id', '=', unsub)
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('suppressions')
+      .values({
+        workspace_id: ws,
+        email_key: key.email_key!,
+        reason: 'unsubscribe',
+        source: 'test',
+        message_id: null,
+        created_at: '2026-04-01T00:00:00.000Z',
+      })
+      .execute();
+
+    const pass = () =>
+      withClock(
+        () => wed.getTime(),
+        () => runAskPass(t.db, ws, wed, { publicUrl: 'https://vouch.example' }),
+      );
+    const first = await pass();
+    expect(first.surveys).toBe(2);
+    expect(first.byRule[survey.id]).toBe(2);
+    const sent = await t.db
+      .selectFrom('surveys as sv')
+      .innerJoin('messages as m', 'm.id', 'sv.message_id')
+      .select(['sv.person_id', 'sv.event_id', 'sv.sent_at', 'm.kind', 'm.text', 'm.id as message_id'])
+      .where('sv.workspace_id', '=', ws)
+      .where('sv.event_id', 'is not', null)
+      .execute();
+    expect(sent.map((x) => x.person_id).sort()).toEqual([plain, askedLately].sort());
+    for (const x of sent) {
+      expect(x.event_id).toBe(events[x.person_id]);
+      expect(x.kind).toBe('survey_invite');
+      expect(x.text).toMatch(/https:\/\/vouch\.example\/s\/\S+/);
+      // 08:00 in Chicago: the end of the quiet hours.
+      expect(new Date(x.sent_at).toISOString()).toBe('2026-04-15T13:00:00.000Z');
+      const job = await t.db
+        .selectFrom('jobs')
+        .select('run_at')
+        .where('key', '=', `deliver:${x.message_id}`)
+        .executeTakeFirstOrThrow();
+      expect(new Date(job.run_at).toISOString()).toBe('2026-04-15T13:00:00.000Z');
+    }
+    // The survey neither counted as an ask nor was held back by one: the staff ask came too,
+    // except for whoever the ask cooling-off period (or another ask guard) stops.
+    const asked = (await asksOf(ws)).filter((a) => a.rule_id).map((a) => a.person_id);
+    expect(asked).toContain(plain);
+    expect(asked).toContain(surveyed);
+    expect(asked).not.toContain(askedLately);
+    // Again the same night: nothing more.
+    const again = await pass();
+    expect(again.surveys).toBe(0);
+    expect(
+      (await t.db.selectFrom('surveys').select('id').where('workspace_id', '=', ws).execute()).length,
+    ).toBe(4);
+
+    // Preview: the upcoming passes as things stand.
+    const pv = (await s.c.req('GET', `/api/v1/ask-rules/${survey.id}/preview?days=7`)).json();
+    expect(pv).toMatchObject({ basis: 'upcoming', note: null });
+  });
+
+  it('a survey rule on purchases sends the survey from a job as the purchase is recorded; one a month', async () => {
+    const s = await setup();
+    const ws = s.c.workspaceId;
+    await rule(s, {
+      trigger: { type: 'purchase' },
+      channel: 'survey',
+      timing: { quietFrom: '00:00', quietTo: '00:00', businessDaysOnly: false },
+    });
+    await rule(s, { trigger: { type: 'purchase' }, channel: 'task' });
+    const p = await person(s.c);
+    await event(s.c, p, 'purchase');
+    const services = { config: loadConfig({ PUBLIC_URL: 'https://vouch.example' }), mailer: null };
+    expect(await drain(t.db, services, { kinds: [SEND_RULE_SURVEY] })).toBe(1);
+    const mine = () =>
+      t.db
+        .selectFrom('surveys')
+        .select(['id', 'event_id'])
+        .where('workspace_id', '=', ws)
+        .where('person_id', '=', p)
+        .execute();
+    expect(await mine()).toHaveLength(1);
+    expect((await mine())[0]!.event_id).not.toBeNull();
+    // The staff ask came too: a survey is not an ask.
+    expect((await asksOf(ws, p)).map((a) => a.reason)).toEqual(['purchase today']);
+    // A second purchase the same week: no second survey.
+    await event(s.c, p, 'purchase');
+    expect(await drain(t.db, services, { kinds: [SEND_RULE_SURVEY] })).toBe(0);
+    expect(await mine()).toHaveLength(1);
+    // The preview of an event-driven survey rule looks back.
+    const rules = (await s.c.req('GET', '/api/v1/ask-rules')).json().items;
+    const pv = (await s.c.req('GET', `/api/v1/ask-rules/${rules[0].id}/preview?days=7`)).json();
+    expect(pv).toMatchObject({ basis: 'recent', count: 0 });
   });
 
   it('previews a rule without writing: this week’s count and the people, soonest first', async () => {

@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010_ask_rules.ts';
 import * as m0011 from './migrations/0011_surveys.ts';
 import * as m0012 from './migrations/0012_referrer_wins.ts';
 import * as m0013 from './migrations/0013_people_indexes.ts';
+import * as m0014 from './migrations/0014_survey_rules.ts';
 import * as m0015 from './migrations/0015_named_wins_index.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0011_surveys': m0011,
   '0012_referrer_wins': m0012,
   '0013_people_indexes': m0013,
+  '0014_survey_rules': m0014,
   '0015_named_wins_index': m0015,
 };
 

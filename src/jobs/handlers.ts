@@ -1,10 +1,13 @@
 import {
   ASK_PASS,
   runAskPass,
+  type RuleSurveyPayload,
   SCHEDULE_ASK_PASSES,
   SEND_ASK_EMAILS,
+  SEND_RULE_SURVEY,
   scheduleAskPasses,
   sendAskEmails,
+  sendRuleSurvey,
 } from '../asks/engine.ts';
 import { purgeIdempotencyKeys } from '../http/idempotency.ts';
 import { nowIso } from '../lib/ids.ts';
@@ -41,12 +44,17 @@ defineJob(SCHEDULE_ASK_PASSES, async ({ db }) => {
 
 defineJob(ASK_PASS, async ({ db, services }, payload) => {
   const { workspaceId } = payload as { workspaceId: string };
-  const r = await runAskPass(db, workspaceId);
+  const r = await runAskPass(db, workspaceId, undefined, { publicUrl: services.config.publicUrl });
   if (r.created) await sendAskEmails(db, workspaceId, services.config.publicUrl);
 });
 
 defineJob(SEND_ASK_EMAILS, async ({ db, services }, payload) => {
   await sendAskEmails(db, (payload as { workspaceId: string }).workspaceId, services.config.publicUrl);
+});
+
+// A survey rule's feedback survey, picked as an event was recorded.
+defineJob(SEND_RULE_SURVEY, async ({ db, services }, payload) => {
+  await sendRuleSurvey(db, payload as RuleSurveyPayload, services.config.publicUrl);
 });
 
 /**

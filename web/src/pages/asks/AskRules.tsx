@@ -1,5 +1,6 @@
 /**
- * Ask rules (managers): when to ask whom for referrals, through which channel, with quiet hours;
+ * Ask rules (managers): when to ask whom for referrals, through which channel, with quiet hours
+ * (or, instead of asking, to send the feedback survey after a transaction);
  * every field editable, rules switched on and off, and a preview of whom a rule would ask this
  * week with the people listed.
  */
@@ -25,6 +26,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import {
@@ -66,7 +68,7 @@ type Values = {
   tagsAny: string[];
   tagsNone: string[];
   kinds: string[];
-  channel: 'task' | 'email' | 'postcard';
+  channel: AskRule['channel'];
   quietFrom: string;
   quietTo: string;
   businessDaysOnly: boolean;
@@ -154,14 +156,27 @@ const FIELD: Record<string, keyof Values> = {
   'timing.quietTo': 'quietTo',
 };
 
+/** The triggers a survey rule takes (SURVEY_TRIGGERS on the server): a transaction to follow. */
+const SURVEY_TRIGGERS: TriggerType[] = [
+  'purchase',
+  'first_purchase',
+  'nth_visit',
+  'days_after',
+  'ticket_resolved',
+];
+
 function RuleForm({ rule, onDone }: { rule: AskRule | null; onDone: (r: AskRule) => void }) {
   const programs = usePrograms();
   const save = useSaveAskRule();
   const [error, setError] = useState<string | null>(null);
   const open = (programs.data ?? []).filter((p) => p.audience !== 'staff');
-  const form = useForm<Values>({ initialValues: rule ? valuesOf(rule) : blank(open[0]?.id ?? '') });
+  // The customer program first: most rules ask customers.
+  const first = open.find((p) => p.audience === 'customers') ?? open[0];
+  const form = useForm<Values>({ initialValues: rule ? valuesOf(rule) : blank(first?.id ?? '') });
   const v = form.getValues();
-  if (!rule && !v.programId && open[0]) form.setFieldValue('programId', open[0].id);
+  const phone = useMediaQuery('(max-width: 36em)');
+  const surveyFits = SURVEY_TRIGGERS.includes(v.type);
+  if (!rule && !v.programId && first) form.setFieldValue('programId', first.id);
   const submit = form.onSubmit((values) => {
     setError(null);
     save.mutate(
@@ -261,10 +276,14 @@ function RuleForm({ rule, onDone }: { rule: AskRule | null; onDone: (r: AskRule)
               </Text>
               <SegmentedControl
                 aria-labelledby="channel-label"
+                orientation={phone ? 'vertical' : 'horizontal'}
+                fullWidth={phone}
                 data={[
                   { value: 'task', label: 'Staff ask' },
                   { value: 'email', label: 'Email' },
                   { value: 'postcard', label: 'Postcard' },
+                  // Not an ask: the survey follows a transaction, so only with those triggers.
+                  { value: 'survey', label: 'Send the feedback survey', disabled: !surveyFits },
                 ]}
                 {...form.getInputProps('channel')}
               />
@@ -273,8 +292,16 @@ function RuleForm({ rule, onDone }: { rule: AskRule | null; onDone: (r: AskRule)
                   ? 'On “Who to ask today” and the front desk, with the program’s leading question.'
                   : v.channel === 'email'
                     ? 'The ask email with their personal link, QR code and friends form (needs marketing consent).'
-                    : 'On the list of postcards to print and mail.'}
+                    : v.channel === 'postcard'
+                      ? 'On the list of postcards to print and mail.'
+                      : 'The feedback survey by email, not an ask: at most one a month per person, never while a complaint is open.'}
+                {!surveyFits && ' A feedback survey follows a purchase, a visit or a resolved ticket.'}
               </Text>
+              {form.errors.channel && (
+                <Text size="xs" c="red" mt={4} role="alert">
+                  {form.errors.channel}
+                </Text>
+              )}
             </div>
             <SimpleGrid cols={{ base: 2, sm: 3 }}>
               <TextInput label="No emails from" type="time" {...form.getInputProps('quietFrom')} />
@@ -316,8 +343,8 @@ function Preview({ rule }: { rule: AskRule }) {
       )}
       {p.people.length > 0 && (
         // Focusable, so a keyboard can scroll it sideways on a phone.
-        <Table.ScrollContainer minWidth={420} type="native" tabIndex={0}>
-          <Table striped aria-label="People the rule would ask">
+        <Table.ScrollContainer minWidth={420} maxHeight={400} type="native" tabIndex={0}>
+          <Table striped stickyHeader aria-label="People the rule would ask">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Person</Table.Th>
@@ -387,12 +414,12 @@ export default function AskRules() {
             </Text>
           </Paper>
         ) : (
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={340}>
             <Table verticalSpacing="sm" aria-label="Ask rules">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Rule</Table.Th>
-                  <Table.Th>Program</Table.Th>
+                  <Table.Th visibleFrom="sm">Program</Table.Th>
                   <Table.Th>Active</Table.Th>
                   <Table.Th>Actions</Table.Th>
                 </Table.Tr>
@@ -406,7 +433,7 @@ export default function AskRules() {
                         {r.summary}
                       </Badge>
                     </Table.Td>
-                    <Table.Td>{r.programName}</Table.Td>
+                    <Table.Td visibleFrom="sm">{r.programName}</Table.Td>
                     <Table.Td>
                       <Switch
                         checked={r.active}
@@ -415,7 +442,7 @@ export default function AskRules() {
                       />
                     </Table.Td>
                     <Table.Td>
-                      <Group gap="xs" wrap="nowrap">
+                      <Group gap="xs">
                         <Button size="xs" variant="default" onClick={() => setPreviewing(r)}>
                           Preview
                         </Button>

@@ -334,7 +334,7 @@ function Preview({ rule }: { rule: AskRule }) {
   return (
     <Paper withBorder radius="md" p="md" component="section" aria-label="Preview">
       <Title order={2} size="h4" mb={4}>
-        This rule would ask {p.count} {p.count === 1 ? 'person' : 'people'} {when}
+        “{rule.name}” would ask {p.count} {p.count === 1 ? 'person' : 'people'} {when}
       </Title>
       {p.note && (
         <Text size="sm" c="dimmed" mb="xs">

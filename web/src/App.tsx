@@ -5,7 +5,10 @@ import { Shell } from './components/Shell.tsx';
 import { SignIn } from './pages/SignIn.tsx';
 
 // One chunk per page: the sign-in screen and the shell load first, the rest on demand.
-const Dashboard = lazy(() => import('./pages/dashboard/Dashboard.tsx'));
+const loadDashboard = () => import('./pages/dashboard/Dashboard.tsx');
+// The owner's first screen: fetched alongside the session check rather than after it.
+if (/^\/app\/?(dashboard)?$/.test(window.location.pathname)) void loadDashboard();
+const Dashboard = lazy(loadDashboard);
 const FrontDesk = lazy(() => import('./pages/front-desk/FrontDesk.tsx'));
 const PeopleList = lazy(() => import('./pages/people/PeopleList.tsx'));
 const PersonNew = lazy(() => import('./pages/people/PersonNew.tsx'));

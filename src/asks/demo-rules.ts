@@ -4,7 +4,9 @@ import { createRule } from './rules.service.ts';
 
 /**
  * The demo's ask rules on its customer program: the seeds' "after several visits" as a staff ask
- * with the program's leading question, and "within a few days of the transaction" as the ask email.
+ * with the program's leading question; "always, always ask for feedback" as the feedback survey
+ * a few days after a purchase; and "when they praise you" as the ask email the day after a 9 or
+ * 10 (so the survey leads to the ask rather than both landing in one inbox the same week).
  */
 export async function seedAskRules(db: Db, owner: Actor): Promise<void> {
   const program = await db
@@ -26,10 +28,19 @@ export async function seedAskRules(db: Db, owner: Actor): Promise<void> {
     timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: false },
   });
   await createRule(db, owner, {
-    name: '3 days after a purchase: the ask email',
+    name: '3 days after a purchase: the feedback survey',
     programId: program.id,
     active: true,
     trigger: { type: 'days_after', days: 3, of: 'purchase' },
+    conditions: { minSpend: null, tagsAny: [], tagsNone: [], kinds: ['customer'] },
+    channel: 'survey',
+    timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: true },
+  });
+  await createRule(db, owner, {
+    name: 'After a 9 or 10: the ask email',
+    programId: program.id,
+    active: true,
+    trigger: { type: 'survey_score', min: 9 },
     conditions: { minSpend: null, tagsAny: [], tagsNone: [], kinds: ['customer'] },
     channel: 'email',
     timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: true },

@@ -1,7 +1,7 @@
 import {
   ASK_PASS,
-  runAskPass,
   type RuleSurveyPayload,
+  runAskPass,
   SCHEDULE_ASK_PASSES,
   SEND_ASK_EMAILS,
   SEND_RULE_SURVEY,

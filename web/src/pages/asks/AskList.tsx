@@ -20,27 +20,34 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { type RecordedAsk, type TodayAsk, useRecordAsk, useTodayAsks } from '../../api/asks.ts';
 import { atLeast } from '../../api/types.ts';
+import { useWorkspace } from '../../api/workspace.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { formatDate } from '../../format.ts';
+import { formatPhone } from '../../phone.ts';
 import { useSession } from '../../session.tsx';
 import { Outcome, RecordAsk } from '../front-desk/AskCard.tsx';
 import '../front-desk/FrontDesk.css';
 
 function AskItem({ ask, onDone }: { ask: TodayAsk; onDone: (r: RecordedAsk, name: string) => void }) {
   const [open, setOpen] = useState(false);
+  const country = useWorkspace().data?.country;
   return (
     <Paper withBorder radius="md" p="md" component="li" aria-label={`Ask ${ask.personName}`}>
-      <Group justify="space-between" align="flex-start" gap="xs" mb={6}>
+      <Group justify="space-between" align="flex-start" gap="xs" mb="xs">
         <Stack gap={2} miw={0}>
           <Anchor component={Link} to={`/people/${ask.personId}`} fw={600} size="lg">
             {ask.personName}
           </Anchor>
-          {(ask.phone || ask.email) && (
-            <Text size="sm" c="dimmed">
-              {ask.phone ?? ask.email}
+          {ask.phone ? (
+            <Anchor href={`tel:${ask.phone}`} size="sm" c="dimmed">
+              {formatPhone(ask.phone, country)}
+            </Anchor>
+          ) : ask.email ? (
+            <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
+              {ask.email}
             </Text>
-          )}
+          ) : null}
         </Stack>
         <Badge variant="light" size="lg" tt="none">
           {ask.reason}
@@ -53,9 +60,13 @@ function AskItem({ ask, onDone }: { ask: TodayAsk; onDone: (r: RecordedAsk, name
         “{ask.question}”
       </Text>
       <Text size="xs" c="dimmed" mb="sm">
-        {ask.programName ? `Names go into ${ask.programName}` : ''}
-        {ask.ruleName ? ` · rule: ${ask.ruleName}` : ''}
-        {ask.staffName ? ` · for ${ask.staffName}` : ''}
+        {[
+          ask.programName && `Names go into “${ask.programName}”`,
+          ask.ruleName && `Rule “${ask.ruleName}”`,
+          ask.staffName && `For ${ask.staffName}`,
+        ]
+          .filter(Boolean)
+          .join(' · ')}
       </Text>
       {open ? (
         <RecordAsk

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askMoment } from '../src/asks/asks.service.ts';
 import { setPassword } from '../src/auth/auth.service.ts';
 import { recordEvent } from '../src/events/events.service.ts';
+import { newId } from '../src/lib/ids.ts';
 import {
   axeViolations,
   DESKTOP,
@@ -253,6 +254,54 @@ describe('asks', () => {
         channel: 'task',
       });
       expect(await row.getByRole('switch').isChecked()).toBe(false);
+
+      // A postcard the engine would have put on the list, to mail: marked mailed, it goes.
+      const card = await server.db
+        .selectFrom('people')
+        .select(['id', 'first_name', 'last_name'])
+        .where('workspace_id', '=', server.workspaceId)
+        .where('kind', '=', 'customer')
+        .where('id', '!=', customer.id)
+        .orderBy('external_id', 'desc')
+        .executeTakeFirstOrThrow();
+      const now = new Date().toISOString();
+      await server.db
+        .insertInto('asks')
+        .values({
+          workspace_id: server.workspaceId,
+          id: newId(),
+          person_id: card.id,
+          program_id: null,
+          staff_user_id: null,
+          reason: 'not asked in 6 months',
+          question: 'Who do you know with lower back pain?',
+          channel: 'postcard',
+          outcome: null,
+          names_count: 0,
+          due_at: now,
+          done_at: null,
+          created_at: now,
+          rule_id: null,
+          rule_day: null,
+        })
+        .execute();
+      await page.goto('/app/asks');
+      const postcards = page.getByRole('region', { name: 'Postcards to mail' });
+      await postcards.getByRole('heading', { name: 'Postcards to mail (1)' }).waitFor();
+      await postcards.getByRole('link', { name: `${card.first_name} ${card.last_name}` }).waitFor();
+      await checkBothWidths(page);
+      await page.screenshot({ path: join(SHOTS, 'asks-postcards.png'), fullPage: true });
+      // Printed, the list is the postcards alone.
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.getByRole('navigation').isVisible()).toBe(false);
+      expect(await page.getByRole('button', { name: 'Print the list' }).isVisible()).toBe(false);
+      expect(await postcards.getByRole('cell', { name: 'not asked in 6 months' }).isVisible()).toBe(true);
+      await page.screenshot({ path: join(SHOTS, 'asks-postcards-print.png') });
+      await page.emulateMedia({ media: 'screen' });
+      await postcards
+        .getByRole('button', { name: `Mark the postcard to ${card.first_name} ${card.last_name} mailed` })
+        .click();
+      await postcards.waitFor({ state: 'detached' });
 
       // The dashboard: the front-desk member's ask, counted.
       await page.getByRole('navigation').getByRole('link', { name: 'Dashboard' }).click();

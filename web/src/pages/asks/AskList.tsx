@@ -28,6 +28,7 @@ import { formatPhone } from '../../phone.ts';
 import { useSession } from '../../session.tsx';
 import { Outcome, RecordAsk } from '../front-desk/AskCard.tsx';
 import '../front-desk/FrontDesk.css';
+import './AskList.css';
 
 function AskItem({ ask, onDone }: { ask: TodayAsk; onDone: (r: RecordedAsk, name: string) => void }) {
   const [open, setOpen] = useState(false);
@@ -89,12 +90,12 @@ function Postcards({ cards }: { cards: TodayAsk[] }) {
   const record = useRecordAsk();
   if (!cards.length) return null;
   return (
-    <Stack gap="xs" mt="xl" component="section" aria-label="Postcards to mail">
+    <Stack gap="xs" mt="xl" component="section" aria-label="Postcards to mail" className="asks-postcards">
       <Group justify="space-between">
         <Title order={2} size="h4">
           Postcards to mail ({cards.length})
         </Title>
-        <Button variant="default" onClick={() => window.print()}>
+        <Button variant="default" onClick={() => window.print()} className="asks-no-print">
           Print the list
         </Button>
       </Group>
@@ -105,7 +106,7 @@ function Postcards({ cards }: { cards: TodayAsk[] }) {
               <Table.Th>Person</Table.Th>
               <Table.Th>Why</Table.Th>
               <Table.Th>Question</Table.Th>
-              <Table.Th>
+              <Table.Th className="asks-no-print">
                 <VisuallyHidden>Done</VisuallyHidden>
               </Table.Th>
             </Table.Tr>
@@ -120,7 +121,7 @@ function Postcards({ cards }: { cards: TodayAsk[] }) {
                 </Table.Td>
                 <Table.Td>{c.reason}</Table.Td>
                 <Table.Td>{c.question}</Table.Td>
-                <Table.Td>
+                <Table.Td className="asks-no-print">
                   <Button
                     size="xs"
                     variant="default"

@@ -69,21 +69,22 @@ export async function findDuplicates(
   p: { email_key?: string | null; phone?: string | null; external_id?: string | null },
   exceptId?: string,
 ) {
-  if (!p.email_key && !p.phone && !p.external_id) return [];
-  let q = db
-    .selectFrom('people')
-    .select(['id', 'first_name', 'last_name', 'email', 'phone', 'external_id'])
-    .where('workspace_id', '=', workspaceId)
-    .where('merged_into_id', 'is', null)
-    .where((eb) =>
-      eb.or([
-        ...(p.email_key ? [eb('email_key', '=', p.email_key)] : []),
-        ...(p.phone ? [eb('phone', '=', p.phone)] : []),
-        ...(p.external_id ? [eb('external_id', '=', p.external_id)] : []),
-      ]),
-    );
-  if (exceptId) q = q.where('id', '!=', exceptId);
-  return q.limit(10).execute();
+  // One indexed lookup per key: an OR of the three lets SQLite's planner scan the workspace.
+  const keys = (['email_key', 'phone', 'external_id'] as const).filter((k) => p[k]);
+  const found = await Promise.all(
+    keys.map((k) =>
+      db
+        .selectFrom('people')
+        .select(['id', 'first_name', 'last_name', 'email', 'phone', 'external_id'])
+        .where('workspace_id', '=', workspaceId)
+        .where(k, '=', p[k] as string)
+        .where('merged_into_id', 'is', null)
+        .$if(Boolean(exceptId), (q) => q.where('id', '!=', exceptId as string))
+        .limit(10)
+        .execute(),
+    ),
+  );
+  return [...new Map(found.flat().map((r) => [r.id, r])).values()].slice(0, 10);
 }
 
 /** The validation error for a person who failed `preparePerson`; `what` names them ("friend"). */

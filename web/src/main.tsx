@@ -9,6 +9,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
 import { ApiError } from './api/client.ts';
+import { fetchSession, sessionKey } from './session.tsx';
 import { theme } from './theme.ts';
 
 const queryClient = new QueryClient({
@@ -21,6 +22,9 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+// Who is signed in is the first thing every screen needs: ask while React renders, not after.
+void queryClient.prefetchQuery({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 5 * 60_000 });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -6,7 +6,7 @@ import type { Session } from './api/types.ts';
 export const sessionKey = ['session'] as const;
 
 /** The signed-in session, or null when nobody is. */
-async function fetchSession(): Promise<Session | null> {
+export async function fetchSession(): Promise<Session | null> {
   try {
     const s = await request<Session>('GET', '/auth/session', { quiet401: true });
     setCsrfToken(s.csrfToken);

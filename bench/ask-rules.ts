@@ -1,8 +1,8 @@
 /**
  * One nightly pass of the ask rules (`runAskPass`) over a workspace of 100,000 customers and
  * 1,000,000 transactions (purchases and visits over a year), with two rules of each time-based
- * type (days after a purchase / a visit, every 6 / 12 months, survey score 9+ / 10) plus the
- * missed-asks sweep. A fifth of the customers were asked at some point in the past year, so
+ * type (days after a purchase / a visit, every 6 / 12 months, survey score 9+ / 10), a survey rule
+ * (3 days after a purchase → the feedback survey) and the missed-asks sweep. A fifth of the customers were asked at some point in the past year, so
  * the cooling-off guard and "every N months" have history to look at. Target: < 2 s on SQLite.
  *
  *   node bench/ask-rules.ts       PostgreSQL too when VOUCH_BENCH_POSTGRES_URL or
@@ -103,7 +103,7 @@ async function run(dialect: Dialect) {
     if (!pg) await sql`analyze`.execute(db);
     else await sql`analyze`.execute(db);
     const seeded = (performance.now() - t0) / 1000;
-    const rule = (name: string, trigger: never, channel: 'task' | 'email' | 'postcard') =>
+    const rule = (name: string, trigger: never, channel: 'task' | 'email' | 'postcard' | 'survey') =>
       createRule(db, owner, {
         name,
         programId: program.id,
@@ -119,18 +119,25 @@ async function run(dialect: Dialect) {
     await rule('every 12 months', { type: 'every_months', months: 12 } as never, 'email');
     await rule('praise 9+', { type: 'survey_score', min: 9 } as never, 'task');
     await rule('praise 10', { type: 'survey_score', min: 10 } as never, 'email');
+    if (!process.env.BENCH_NO_SURVEY)
+      await rule(
+        'feedback 3 days after a purchase',
+        { type: 'days_after', days: 3, of: 'purchase' } as never,
+        'survey',
+      );
+    const opts = { publicUrl: 'https://vouch.example' };
     const when = new Date(now);
     const t1 = performance.now();
-    const first = await runAskPass(db, ws.id, when);
+    const first = await runAskPass(db, ws.id, when, opts);
     const pass = performance.now() - t1;
     if (process.env.BENCH_DEBUG) console.log(first.byRule);
     const t2 = performance.now();
-    const second = await runAskPass(db, ws.id, when);
+    const second = await runAskPass(db, ws.id, when, opts);
     const again = performance.now() - t2;
     console.log(
       `  ${dialect.padEnd(8)} seeded in ${seeded.toFixed(0)} s; nightly pass ${(pass / 1000).toFixed(2)} s ` +
-        `(${first.created.toLocaleString('en')} asks), again the same day ${(again / 1000).toFixed(2)} s ` +
-        `(${second.created} asks)  (target < 2 s: ${pass < 2000 ? 'PASS' : 'FAIL'}); load ${loadavg()
+        `(${first.created.toLocaleString('en')} asks, ${first.surveys.toLocaleString('en')} surveys), again the same day ` +
+        `${(again / 1000).toFixed(2)} s (${second.created} asks, ${second.surveys} surveys)  (target < 2 s: ${pass < 2000 ? 'PASS' : 'FAIL'}); load ${loadavg()
           .map((l) => l.toFixed(1))
           .join(' ')}`,
     );

@@ -21,7 +21,7 @@ import { isOpen, listPrograms } from '../programs/programs.service.ts';
 import { incentiveText } from '../public/format.ts';
 import { getOrCreateLink, linkUrls } from '../referrals/links.service.ts';
 import { personName } from '../referrals/referrals.service.ts';
-import { sendSurvey } from '../surveys/surveys.service.ts';
+import { sendSurvey, sendSurveys } from '../surveys/surveys.service.ts';
 import type { AskRulesTable } from './asks.table.ts';
 import { type Feedback, feedbackFor } from './feedback.ts';
 import { allowed, type Guard, guardFor, meets } from './guards.ts';
@@ -437,17 +437,13 @@ export async function runAskPass(
       if (rule.channel === 'survey') {
         // Without the public address (a caller that only asks) there is no link to send.
         if (!opts.publicUrl) continue;
-        const sendAt = dueAt(ws, rule, now, false).toISOString();
-        let n = 0;
-        for (const c of await candidates(tx, ws, rule, day, guard)) {
-          if (!c.event_id) continue;
-          const sent = await sendSurvey(tx, ws.id, c.person_id, {
-            eventId: c.event_id,
-            publicUrl: opts.publicUrl,
-            sendAt,
-          });
-          if (sent) n++;
-        }
+        const found = await candidates(tx, ws, rule, day, guard);
+        const n = await sendSurveys(
+          tx,
+          ws.id,
+          found.flatMap((c) => (c.event_id ? [{ personId: c.person_id, eventId: c.event_id }] : [])),
+          { publicUrl: opts.publicUrl, sendAt: dueAt(ws, rule, now, false).toISOString() },
+        );
         result.byRule[rule.id] = n;
         result.surveys += n;
         continue;

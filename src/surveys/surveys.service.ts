@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { z } from 'zod';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
@@ -148,6 +148,74 @@ export async function sendSurvey(
       .execute();
   }
   return { survey: row, token, url };
+}
+
+/**
+ * Sends many surveys at once, for the nightly pass of the survey rules: one per (person,
+ * transaction), where the caller found both in the database (no checks again). The surveys are
+ * written in batches, then each invitation is queued (suppressions and do-not-contact as ever)
+ * and the messages' ids set on their surveys in one statement per batch. A transaction with a
+ * survey already is skipped. Returns how many were sent.
+ */
+export async function sendSurveys(
+  tx: Db,
+  workspaceId: string,
+  items: ReadonlyArray<{ personId: string; eventId: string }>,
+  opts: { publicUrl: string; sendAt?: string },
+): Promise<number> {
+  const now = nowIso();
+  let n = 0;
+  for (let i = 0; i < items.length; i += 250) {
+    const batch = items.slice(i, i + 250).map((it) => {
+      const token = randomToken(24);
+      const row: SurveyRow = {
+        workspace_id: workspaceId,
+        id: newId(),
+        person_id: it.personId,
+        token_hash: sha256(token),
+        event_id: it.eventId,
+        message_id: null,
+        sent_at: opts.sendAt && opts.sendAt > now ? opts.sendAt : now,
+        answered_at: null,
+        score: null,
+        better: null,
+        feedback: null,
+        may_quote: 0,
+        quote_name: null,
+        complaint_at: null,
+        complaint_resolved_at: null,
+        complaint_resolved_by: null,
+        resolution_note: null,
+        created_by: null,
+        created_at: now,
+      };
+      return { token, row };
+    });
+    const inserted = await tx
+      .insertInto('surveys')
+      .values(batch.map((b) => b.row))
+      .onConflict((oc) => oc.columns(['workspace_id', 'event_id']).doNothing())
+      .returning('id')
+      .execute();
+    if (!inserted.length) continue;
+    const ids = new Set(inserted.map((r) => r.id));
+    for (const b of batch) {
+      if (!ids.has(b.row.id)) continue;
+      await queueMessage(tx, {
+        workspaceId,
+        kind: 'survey_invite',
+        personId: b.row.person_id,
+        vars: { link: surveyUrl(opts.publicUrl, b.token) },
+        dedupeKey: `survey:${b.row.id}`,
+        ...(opts.sendAt ? { sendAt: opts.sendAt } : {}),
+      });
+      n++;
+    }
+    await sql`update surveys set message_id = (select m.id from messages m
+        where m.workspace_id = surveys.workspace_id and m.dedupe_key = 'survey:' || surveys.id)
+      where workspace_id = ${workspaceId} and id in (${sql.join([...ids])})`.execute(tx);
+  }
+  return n;
 }
 
 // --- The ask engine's questions --------------------------------------------------------------

@@ -140,7 +140,7 @@ export const PreviewPerson = z.object({
 });
 
 export const RulePreview = z.object({
-  count: z.number().describe('how many people the rule would ask'),
+  count: z.number().describe('how many people the rule would ask (a survey rule: send the survey)'),
   people: z.array(PreviewPerson).describe('the first 50, soonest first'),
   basis: z
     .enum(['upcoming', 'recent'])

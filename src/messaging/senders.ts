@@ -1,5 +1,8 @@
 import type { Db } from '../db/connect.ts';
-import { formatMoney } from '../public/format.ts';
+import type { Reward as Incentive } from '../programs/programs.schema.ts';
+import { getTerms } from '../programs/programs.service.ts';
+import { formatMoney, incentiveText } from '../public/format.ts';
+import { getOrCreateLink, linkUrls } from '../referrals/links.service.ts';
 import type { ReferralsTable } from '../referrals/referrals.table.ts';
 import type { RewardsTable } from '../rewards/rewards.table.ts';
 import { queueMessage } from './outbox.ts';
@@ -64,5 +67,76 @@ export async function queueThankYou(
       reward: reward ? `As a thank-you, you have earned ${reward}.` : '',
     },
     dedupeKey: `thank_you:${ref.id}`,
+  });
+}
+
+/** What the friend is offered, in a few words ("$20.00 credit"), or nothing. */
+const offerText = (incentive: Incentive | null, ws: { country: string; currency: string }) =>
+  incentiveText(incentive, ws.currency, ws.country)?.headline ?? '';
+
+/** The referrer as the friend knows them: their first name, or their organisation. */
+async function referrerName(tx: Db, workspaceId: string, referrerId: string): Promise<string> {
+  const r = await tx
+    .selectFrom('people')
+    .select(['first_name', 'organisation'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', referrerId)
+    .executeTakeFirst();
+  return r?.first_name || r?.organisation || 'A friend';
+}
+
+/**
+ * The friend's coupon, emailed when they claim the offer (they asked for it, so it is not
+ * marketing), in the transaction that issues it.
+ */
+export async function queueFriendCoupon(
+  tx: Db,
+  workspaceId: string,
+  coupon: { id: string; code: string; friend_id: string; incentive: string | null },
+  referrerId: string,
+  publicUrl: string,
+): Promise<void> {
+  const incentive = coupon.incentive ? (JSON.parse(coupon.incentive) as Incentive) : null;
+  const name = await referrerName(tx, workspaceId, referrerId);
+  await queueMessage(tx, {
+    workspaceId,
+    kind: 'friend_coupon',
+    personId: coupon.friend_id,
+    vars: (ws) => ({
+      referrerName: name,
+      offer: offerText(incentive, ws),
+      couponCode: coupon.code,
+      link: `${publicUrl.replace(/\/+$/, '')}/c/${coupon.code}`,
+    }),
+    dedupeKey: `friend_coupon:${coupon.id}`,
+  });
+}
+
+/**
+ * "Your friend suggested we get in touch": to a friend a referrer named, once the friend has agreed
+ * to hear from the business (never before), with the referrer's offer page.
+ */
+export async function queueFriendIntro(
+  tx: Db,
+  workspaceId: string,
+  ref: Pick<ReferralsTable, 'id' | 'channel' | 'program_id' | 'terms_id' | 'referrer_id' | 'friend_id'>,
+  publicUrl: string,
+): Promise<void> {
+  if (ref.channel !== 'named_by_referrer') return;
+  const [terms, name, { link }] = await Promise.all([
+    getTerms(tx, workspaceId, ref.terms_id),
+    referrerName(tx, workspaceId, ref.referrer_id),
+    getOrCreateLink(tx, workspaceId, ref.program_id, ref.referrer_id),
+  ]);
+  await queueMessage(tx, {
+    workspaceId,
+    kind: 'friend_intro',
+    personId: ref.friend_id,
+    vars: (ws) => ({
+      referrerName: name,
+      offer: offerText(terms.friendIncentive, ws),
+      link: linkUrls(publicUrl, link).shareUrl,
+    }),
+    dedupeKey: `friend_intro:${ref.id}`,
   });
 }

@@ -350,7 +350,14 @@ async function claim(ctx: PublicCtx, req: FastifyRequest<{ Params: { code: strin
     );
   }
   const terms = await getTerms(ctx.db, r.workspace.id, referral.termsId);
-  const coupon = await issueCoupon(ctx.db, r.workspace.id, referral, terms.friendIncentive, terms.couponDays);
+  const coupon = await issueCoupon(
+    ctx.db,
+    r.workspace.id,
+    referral,
+    terms.friendIncentive,
+    terms.couponDays,
+    ctx.publicUrl,
+  );
   return reply.redirect(`/c/${coupon.code}`, 303);
 }
 

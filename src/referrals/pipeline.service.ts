@@ -4,6 +4,7 @@ import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { nowIso } from '../lib/ids.ts';
+import { queueFriendIntro } from '../messaging/senders.ts';
 import { getTerms } from '../programs/programs.service.ts';
 import { onReferralWon, voidReferralRewards } from '../rewards/rewards.service.ts';
 import { emit } from '../webhooks/domain-events.ts';
@@ -556,11 +557,15 @@ export async function recordIntroduced(db: Db, actor: Actor, id: string, note?: 
   });
 }
 
-/** The friend agreed to be contacted; their marketing consent is recorded if they had none. */
-export async function recordOptIn(db: Db, actor: Actor, id: string, source: string) {
+/**
+ * The friend agreed to be contacted; their marketing consent is recorded if they had none, and a
+ * friend named by a referrer gets "your friend suggested we get in touch" (links on `publicUrl`).
+ */
+export async function recordOptIn(db: Db, actor: Actor, id: string, source: string, publicUrl: string) {
   return transaction(db, async (tx) => {
-    await lockReferral(tx, actor.workspaceId, id);
-    await markOptedIn(tx, actor.workspaceId, await byOf(tx, actor), id, source);
+    const row = await lockReferral(tx, actor.workspaceId, id);
+    if (await markOptedIn(tx, actor.workspaceId, await byOf(tx, actor), id, source))
+      await queueFriendIntro(tx, actor.workspaceId, row, publicUrl);
     return getReferral(tx, actor.workspaceId, id);
   });
 }

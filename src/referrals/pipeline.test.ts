@@ -42,6 +42,12 @@ describe.each(dialects)('referral pipeline on %s', (dialect) => {
         disabled_at: disabled ? nowIso() : null,
         created_at: nowIso(),
       })
+      // The referrer may have a link already (an introduction email made one): it takes this code.
+      .onConflict((oc) =>
+        oc
+          .columns(['workspace_id', 'program_id', 'referrer_id'])
+          .doUpdateSet({ code, disabled_at: disabled ? nowIso() : null }),
+      )
       .execute();
   const enter = (body: object) => c.req('POST', '/api/v1/referrals', body);
   const newReferral = async (friendFirst: string, extra: object = {}) => {

@@ -37,7 +37,7 @@ import {
 import { Referral } from './referrals.schema.ts';
 
 /** The referral pipeline for staff and integrations: entry, lists, changes, coupons, intake matches. */
-export async function referralRoutes(app: App, { db }: Deps): Promise<void> {
+export async function referralRoutes(app: App, { db, config }: Deps): Promise<void> {
   const tags = ['referrals'];
 
   app.post(
@@ -131,7 +131,7 @@ export async function referralRoutes(app: App, { db }: Deps): Promise<void> {
         response: { 200: Referral },
       },
     },
-    (req) => recordOptIn(db, req.actor, req.params.id, req.body.source),
+    (req) => recordOptIn(db, req.actor, req.params.id, req.body.source, config.publicUrl),
   );
 
   app.post(

@@ -3,6 +3,7 @@ import { countReferral } from '../analytics/rollup.ts';
 import { type Db, isUniqueViolation, transaction } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
+import { queueFriendCoupon } from '../messaging/senders.ts';
 import { PersonInput } from '../people/people.schema.ts';
 import { findDuplicates, invalidPerson, livePerson, preparePerson } from '../people/people.service.ts';
 import type { PeopleTable } from '../people/people.table.ts';
@@ -405,9 +406,11 @@ export function toReferral(r: JoinedRow, now = nowIso()): Referral {
 export async function issueCoupon(
   db: Db,
   workspaceId: string,
-  referral: Pick<Referral, 'id' | 'friend'>,
+  referral: Pick<Referral, 'id' | 'friend' | 'referrer'>,
   incentive: Reward | null,
   days: number,
+  /** given, the friend also gets the coupon by email (links on this address) */
+  publicUrl?: string,
 ) {
   return transaction(db, async (tx) => {
     const existing = await tx
@@ -431,6 +434,7 @@ export async function issueCoupon(
       created_at: now.toISOString(),
     };
     await tx.insertInto('coupons').values(coupon).execute();
+    if (publicUrl) await queueFriendCoupon(tx, workspaceId, coupon, referral.referrer.id, publicUrl);
     return coupon;
   });
 }

@@ -8,8 +8,6 @@ import {
   Group,
   Pagination,
   Paper,
-  SegmentedControl,
-  Select,
   Skeleton,
   Stack,
   Table,
@@ -36,6 +34,7 @@ import {
 } from '../../api/messages.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
+import { StatusFilter } from '../../components/StatusFilter.tsx';
 import { formatDateTime } from '../../format.ts';
 
 const PAGE_SIZE = 25;
@@ -281,24 +280,7 @@ function MessagesTab() {
   const pages = Math.max(1, Math.ceil((messages.data?.total ?? 0) / PAGE_SIZE));
   return (
     <>
-      <SegmentedControl
-        aria-label="Status"
-        data={STATUSES}
-        value={status ?? 'all'}
-        onChange={(v) => set({ status: v === 'all' ? undefined : v })}
-        size="sm"
-        mb="md"
-        visibleFrom="sm"
-      />
-      <Select
-        label="Status"
-        data={STATUSES}
-        value={status ?? 'all'}
-        onChange={(v) => set({ status: !v || v === 'all' ? undefined : v })}
-        allowDeselect={false}
-        mb="md"
-        hiddenFrom="sm"
-      />
+      <StatusFilter data={STATUSES} value={status} onChange={(v) => set({ status: v })} />
       {messages.isError ? (
         <QueryError error={messages.error} retry={() => messages.refetch()} />
       ) : !messages.data ? (

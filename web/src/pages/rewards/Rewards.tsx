@@ -6,7 +6,6 @@ import {
   Pagination,
   Paper,
   SegmentedControl,
-  Select,
   SimpleGrid,
   Skeleton,
   Stack,
@@ -22,6 +21,7 @@ import { atLeast, type Liability, type RewardStatus, type Task } from '../../api
 import { useWorkspace } from '../../api/workspace.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
+import { StatusFilter } from '../../components/StatusFilter.tsx';
 import { formatDateTime } from '../../format.ts';
 import { useSession } from '../../session.tsx';
 import { formatAmount, outcomeLabel, RewardsTable, rewardStatusLabel, TaskDoneDialog } from './shared.tsx';
@@ -104,24 +104,7 @@ function RewardsList({ manage }: { manage: boolean }) {
   };
   return (
     <>
-      <SegmentedControl
-        aria-label="Status"
-        data={STATUSES}
-        value={status ?? 'all'}
-        onChange={(v) => set({ status: v === 'all' ? undefined : v })}
-        size="sm"
-        mb="md"
-        visibleFrom="sm"
-      />
-      <Select
-        label="Status"
-        data={STATUSES}
-        value={status ?? 'all'}
-        onChange={(v) => set({ status: !v || v === 'all' ? undefined : v })}
-        allowDeselect={false}
-        mb="md"
-        hiddenFrom="sm"
-      />
+      <StatusFilter data={STATUSES} value={status} onChange={(v) => set({ status: v })} />
       {rewards.isError ? (
         <QueryError error={rewards.error} retry={() => rewards.refetch()} />
       ) : !rewards.data ? (

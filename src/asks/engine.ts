@@ -18,7 +18,7 @@ import { newId, nowIso } from '../lib/ids.ts';
 import { queueMessage } from '../messaging/outbox.ts';
 import type { Program } from '../programs/programs.schema.ts';
 import { isOpen, listPrograms } from '../programs/programs.service.ts';
-import { incentiveText } from '../public/format.ts';
+import { addressLines, incentiveText } from '../public/format.ts';
 import { getOrCreateLink, linkUrls } from '../referrals/links.service.ts';
 import { personName } from '../referrals/referrals.service.ts';
 import { sendSurvey, sendSurveys } from '../surveys/surveys.service.ts';
@@ -721,6 +721,15 @@ export async function sendAskEmails(db: Db, workspaceId: string, publicUrl: stri
 // ---------------------------------------------------------------------------------------------
 // Who to ask today
 
+/** A person's stored address (JSON) on lines; nothing when it is missing or unreadable. */
+function postalLines(json: string): string[] {
+  try {
+    return addressLines(JSON.parse(json));
+  } catch {
+    return [];
+  }
+}
+
 /** Today's date and [start, end) in the workspace's time zone. */
 export async function todayOf(db: Db, workspaceId: string, now = new Date(nowIso())): Promise<Day> {
   const ws = await workspaceInfo(db, workspaceId);
@@ -757,6 +766,7 @@ export async function askList(db: Db, workspaceId: string, now = new Date(nowIso
         'p.organisation',
         'p.email',
         'p.phone',
+        'p.address',
         'g.name as program_name',
         'r.name as rule_name',
         'u.name as staff_name',
@@ -770,6 +780,7 @@ export async function askList(db: Db, workspaceId: string, now = new Date(nowIso
     firstName: r.first_name || personName(r),
     phone: r.phone,
     email: r.email,
+    address: postalLines(r.address),
     reason: r.reason,
     question: r.question,
     programId: r.program_id,

@@ -161,6 +161,9 @@ export const TodayAsk = z.object({
   firstName: z.string(),
   phone: z.string().nullable(),
   email: z.string().nullable(),
+  address: z
+    .array(z.string())
+    .describe('the postal address on lines (a postcard goes to it); empty when unknown'),
   reason: z.string(),
   question: z.string(),
   programId: z.string().nullable(),

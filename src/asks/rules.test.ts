@@ -200,13 +200,19 @@ describe.each(dialects)('ask rules on %s', (dialect) => {
     expect((await asksOf(s.c.workspaceId, first)).map((a) => a.reason)).toEqual(['first purchase']);
 
     // A VIP's first purchase is left to the purchase rule, which wants $200 spent in all.
-    const vip = await person(s.c, { tags: ['vip'] });
+    const vip = await person(s.c, {
+      tags: ['vip'],
+      address: { line1: '12 Elm Street', city: 'Springfield', region: 'IL', postalCode: '62701' },
+    });
     await event(s.c, vip, 'purchase', ago(30), 15000);
     expect(await asksOf(s.c.workspaceId, vip)).toHaveLength(0);
     await event(s.c, vip, 'purchase', undefined, 6000);
     const [card] = await asksOf(s.c.workspaceId, vip);
     expect(card).toMatchObject({ reason: 'purchase today', channel: 'postcard', outcome: null });
-    expect((await today(s.c)).postcards.map((a: { personId: string }) => a.personId)).toContain(vip);
+    // The postcard list carries where to mail it.
+    expect((await today(s.c)).postcards).toContainEqual(
+      expect.objectContaining({ personId: vip, address: ['12 Elm Street', 'Springfield, IL 62701'] }),
+    );
 
     // Partners are not asked by the purchase rule.
     const partner = await person(s.c, { kind: 'partner', tags: ['vip'] });

@@ -99,11 +99,12 @@ function Postcards({ cards }: { cards: TodayAsk[] }) {
           Print the list
         </Button>
       </Group>
-      <Table.ScrollContainer minWidth={480}>
+      <Table.ScrollContainer minWidth={620}>
         <Table striped>
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Person</Table.Th>
+              <Table.Th>Address</Table.Th>
               <Table.Th>Why</Table.Th>
               <Table.Th>Question</Table.Th>
               <Table.Th className="asks-no-print">
@@ -118,6 +119,15 @@ function Postcards({ cards }: { cards: TodayAsk[] }) {
                   <Anchor component={Link} to={`/people/${c.personId}`}>
                     {c.personName}
                   </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  {c.address.length ? (
+                    c.address.map((line) => <div key={line}>{line}</div>)
+                  ) : (
+                    <Text span size="sm" c="red.9">
+                      No address on file
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td>{c.reason}</Table.Td>
                 <Table.Td>{c.question}</Table.Td>

@@ -111,7 +111,7 @@ async function run(dialect: Dialect) {
         trigger,
         conditions: { minSpend: null, tagsAny: [], tagsNone: [], kinds: ['customer'] },
         channel,
-        timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: false },
+        timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: false, maxPerDay: null },
       });
     await rule('3 days after a purchase', { type: 'days_after', days: 3, of: 'purchase' } as never, 'email');
     await rule('7 days after a visit', { type: 'days_after', days: 7, of: 'visit' } as never, 'task');

@@ -25,7 +25,7 @@ export async function seedAskRules(db: Db, owner: Actor): Promise<void> {
     trigger: { type: 'nth_visit', n: 3 },
     conditions: { minSpend: null, tagsAny: [], tagsNone: [], kinds: ['customer'] },
     channel: 'task',
-    timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: false },
+    timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: false, maxPerDay: null },
   });
   await createRule(db, owner, {
     name: '3 days after a purchase: the feedback survey',
@@ -34,7 +34,7 @@ export async function seedAskRules(db: Db, owner: Actor): Promise<void> {
     trigger: { type: 'days_after', days: 3, of: 'purchase' },
     conditions: { minSpend: null, tagsAny: [], tagsNone: [], kinds: ['customer'] },
     channel: 'survey',
-    timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: true },
+    timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: true, maxPerDay: null },
   });
   await createRule(db, owner, {
     name: 'After a 9 or 10: the ask email',
@@ -43,6 +43,6 @@ export async function seedAskRules(db: Db, owner: Actor): Promise<void> {
     trigger: { type: 'survey_score', min: 9 },
     conditions: { minSpend: null, tagsAny: [], tagsNone: [], kinds: ['customer'] },
     channel: 'email',
-    timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: true },
+    timing: { quietFrom: '20:00', quietTo: '08:00', businessDaysOnly: true, maxPerDay: null },
   });
 }

@@ -27,7 +27,7 @@ import { type Feedback, feedbackFor } from './feedback.ts';
 import { allowed, type Guard, guardFor, meets } from './guards.ts';
 import {
   type AskConditions,
-  type AskTiming,
+  AskTiming,
   type AskTrigger,
   EVENT_TRIGGERS,
   type PassResult,
@@ -78,7 +78,8 @@ export const parseRule = (r: RuleRow): Rule => ({
   channel: r.channel,
   trigger: JSON.parse(r.trigger),
   conditions: JSON.parse(r.conditions),
-  timing: JSON.parse(r.timing),
+  // Rules saved before a timing field existed get its default.
+  timing: AskTiming.parse(JSON.parse(r.timing)),
 });
 
 export type WorkspaceInfo = { id: string; name: string; timeZone: string; coolingOffDays: number };
@@ -336,12 +337,27 @@ async function insertAsksFrom(
 ): Promise<number> {
   const ts = (v: string) => (tx.dialect === 'postgres' ? sql`cast(${v} as timestamptz)` : sql`${v}`);
   const due = dueAt(ws, rule, now, false).toISOString();
+  // A capped rule tops today up to its cap; the others wait for the next nights, oldest first.
+  let limit = sql``;
+  const cap = rule.timing.maxPerDay;
+  if (cap) {
+    const made = await tx
+      .selectFrom('asks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', ws.id)
+      .where('rule_id', '=', rule.id)
+      .where('rule_day', '=', date)
+      .executeTakeFirstOrThrow();
+    const left = cap - Number(made.n);
+    if (left <= 0) return 0;
+    limit = sql`order by c.person_id limit ${sql.raw(String(left))}`;
+  }
   // SQLite needs the `where true` to read ON CONFLICT after INSERT … SELECT.
   const r = await sql`insert into asks (workspace_id, id, person_id, program_id, reason, question, channel,
       names_count, due_at, created_at, rule_id, rule_day)
     select ${ws.id}, ${idSql(tx, now)}, c.person_id, ${rule.programId}, c.reason, ${question}, ${rule.channel},
       0, ${ts(due)}, ${ts(now.toISOString())}, ${rule.id}, ${date}
-    from (${found}) c where true
+    from (${found}) c where true ${limit}
     on conflict (workspace_id, rule_id, person_id, rule_day) do nothing`.execute(tx);
   return Number(r.numAffectedRows ?? 0);
 }

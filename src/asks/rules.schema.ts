@@ -57,6 +57,17 @@ export const AskTiming = z
       .boolean()
       .default(true)
       .describe('emails go out and staff asks fall due Monday to Friday only'),
+    maxPerDay: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .nullable()
+      .default(null)
+      .describe(
+        'at most this many asks a night from this rule; the rest come on the following nights (the first ' +
+          'night of an "every N months" rule would otherwise put everyone on one day\'s list)',
+      ),
   })
   .describe("in the workspace's time zone");
 export type AskTiming = z.output<typeof AskTiming>;

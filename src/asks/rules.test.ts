@@ -447,6 +447,32 @@ describe.each(dialects)('ask rules on %s', (dialect) => {
     expect(outcomes).toEqual({ [visited]: 'missed', [longAgo]: null, [fan]: 'missed' });
   });
 
+  it('a rule capped per day asks that many a night and leaves the rest for the next nights', async () => {
+    const s = await setup();
+    const ws = s.c.workspaceId;
+    const capped = await rule(s, {
+      trigger: { type: 'every_months', months: 6 },
+      channel: 'postcard',
+      timing: { maxPerDay: 2 },
+    });
+    expect(capped.timing.maxPerDay).toBe(2);
+    const bad = await s.c.req('PATCH', `/api/v1/ask-rules/${capped.id}`, { timing: { maxPerDay: 0 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toBe('body.timing.maxPerDay');
+    for (let i = 0; i < 5; i++) await person(s.c);
+    await t.db
+      .updateTable('people')
+      .set({ created_at: '2025-09-01T00:00:00.000Z' })
+      .where('workspace_id', '=', ws)
+      .execute();
+    const wed = new Date('2026-04-15T10:00:00Z');
+    expect((await runAskPass(t.db, ws, wed)).created).toBe(2);
+    expect((await runAskPass(t.db, ws, new Date(wed.getTime() + 3_600_000))).created).toBe(0);
+    expect((await runAskPass(t.db, ws, new Date('2026-04-16T10:00:00Z'))).created).toBe(2);
+    expect((await runAskPass(t.db, ws, new Date('2026-04-17T10:00:00Z'))).created).toBe(1);
+    expect(new Set((await asksOf(ws)).map((a) => a.person_id)).size).toBe(5);
+  });
+
   it('a survey rule sends the feedback survey after the transaction, at the next allowed hour, once; not an ask', async () => {
     const s = await setup();
     const ws = s.c.workspaceId;

@@ -72,6 +72,7 @@ type Values = {
   quietFrom: string;
   quietTo: string;
   businessDaysOnly: boolean;
+  maxPerDay: number | '';
 };
 
 const blank = (programId: string): Values => ({
@@ -92,6 +93,7 @@ const blank = (programId: string): Values => ({
   quietFrom: '20:00',
   quietTo: '08:00',
   businessDaysOnly: true,
+  maxPerDay: '',
 });
 
 function valuesOf(r: AskRule): Values {
@@ -111,6 +113,7 @@ function valuesOf(r: AskRule): Values {
     kinds: r.conditions.kinds,
     channel: r.channel,
     ...r.timing,
+    maxPerDay: r.timing.maxPerDay ?? '',
   };
 }
 
@@ -137,7 +140,12 @@ function bodyOf(v: Values): AskRuleInput {
       kinds: v.kinds as Array<'customer' | 'partner'>,
     },
     channel: v.channel,
-    timing: { quietFrom: v.quietFrom, quietTo: v.quietTo, businessDaysOnly: v.businessDaysOnly },
+    timing: {
+      quietFrom: v.quietFrom,
+      quietTo: v.quietTo,
+      businessDaysOnly: v.businessDaysOnly,
+      maxPerDay: v.maxPerDay === '' ? null : Number(v.maxPerDay),
+    },
   };
 }
 
@@ -154,6 +162,7 @@ const FIELD: Record<string, keyof Values> = {
   'conditions.kinds': 'kinds',
   'timing.quietFrom': 'quietFrom',
   'timing.quietTo': 'quietTo',
+  'timing.maxPerDay': 'maxPerDay',
 };
 
 /** The triggers a survey rule takes (SURVEY_TRIGGERS on the server): a transaction to follow. */
@@ -312,6 +321,15 @@ function RuleForm({ rule, onDone }: { rule: AskRule | null; onDone: (r: AskRule)
                 {...form.getInputProps('businessDaysOnly', { type: 'checkbox' })}
               />
             </SimpleGrid>
+            <NumberInput
+              label="At most a day"
+              description="Empty for no limit. The rest wait for the next days, so a new rule does not fill one day's list."
+              min={1}
+              max={100_000}
+              allowDecimal={false}
+              maw={320}
+              {...form.getInputProps('maxPerDay')}
+            />
           </Stack>
         </Fieldset>
         <Group justify="space-between">

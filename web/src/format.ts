@@ -111,3 +111,12 @@ export const channelLabel = {
 /** A calendar date ("2026-12-31") in local form, without a time zone shift. */
 export const formatDay = (day: string | null | undefined) =>
   day ? dateFmt.format(new Date(`${day}T00:00:00`)) : '—';
+
+/** "2026-05-04T09:30" (local, from a datetime-local input) ⇄ ISO with offset. */
+export const toLocalInput = (iso: string | null) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+export const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : null);

@@ -37,8 +37,10 @@ import {
   channelLabel,
   describeReward,
   formatDateTime,
+  fromLocalInput,
   referralStatusColor,
   referralStatusLabel,
+  toLocalInput,
 } from '../../format.ts';
 
 /** Mirrors `transitions` in src/referrals/pipeline.service.ts. */
@@ -66,15 +68,6 @@ const ACTION: Record<ReferralStatus, string> = {
   lost: 'Mark lost',
   void: 'Void',
 };
-
-/** "2026-05-04T09:30" (local, from a datetime-local input) ⇄ ISO with offset. */
-const toLocalInput = (iso: string | null) => {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-};
-const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : null);
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -27,7 +27,7 @@ import { usePatchReferral, useReferrals, useStaff } from '../../api/referrals.ts
 import { atLeast, type Referral, type ReferralPatch, type ReferralStatus } from '../../api/types.ts';
 import { IconChevronDown, IconSearch } from '../../components/icons.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
-import { referralStatusColor, referralStatusLabel } from '../../format.ts';
+import { fromLocalInput, referralStatusColor, referralStatusLabel, toLocalInput } from '../../format.ts';
 import { useSession } from '../../session.tsx';
 import './ReferralsBoard.css';
 
@@ -57,15 +57,6 @@ const COLUMN_HELP: Record<ReferralStatus, string> = {
 type Dialog = { referral: Referral; to: 'appointment' | 'lost' | 'void' };
 const needsDialog = (to: ReferralStatus): to is Dialog['to'] =>
   to === 'appointment' || to === 'lost' || to === 'void';
-
-/** "2026-05-04T09:30" (local, from a datetime-local input) ⇄ ISO with offset. */
-const toLocalInput = (iso: string | null) => {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-};
-const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : null);
 
 const sameYear = new Intl.DateTimeFormat(undefined, {
   month: 'short',

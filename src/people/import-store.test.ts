@@ -43,4 +43,64 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
     // Again: found by email, nothing changes.
     expect(await run('first_name,email\n,bob@example.com\n')).toMatchObject({ rowsUnchanged: 1 });
   });
+
+  it('round-trips tabs, newlines, backslashes, quotes, unicode, and empty cells apart from missing ones', async () => {
+    const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+    const rows: string[][] = [
+      [
+        'Tab\tbed',
+        'Back\\slash\\N',
+        'two\nlines\r\nand CR\r end',
+        'say "hi", \'you\'',
+        'tab@example.com',
+        'ta\tg,b\\ack',
+      ],
+      ['\\N', '\\', '\\t is not a tab; \\n is not a newline', 'Zoë\u00a0北京 🎉 x', 'nul@example.com', '\\n'],
+      ['', '', '', '', 'empty@example.com', ''],
+    ];
+    const body = `first_name,last_name,notes,organisation,email,tags\n${rows.map((r) => r.map(q).join(',')).join('\n')}\n`;
+    expect(await run(body)).toMatchObject({ status: 'done', rowsCreated: 3, rowsRejected: 0 });
+    for (const [first, last, notes, organisation, email, tags] of rows) {
+      const got = await t.db
+        .selectFrom('people')
+        .select([
+          'id',
+          'first_name',
+          'last_name',
+          'notes',
+          'organisation',
+          'phone',
+          'external_id',
+          'do_not_contact_at',
+        ])
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('email', '=', email!)
+        .executeTakeFirstOrThrow();
+      expect(got).toMatchObject({
+        first_name: first,
+        last_name: last,
+        notes,
+        // An empty organisation is none (NULL); empty names and notes stay empty strings.
+        organisation: organisation || null,
+        // Missing, not empty: NULL stays NULL.
+        phone: null,
+        external_id: null,
+        do_not_contact_at: null,
+      });
+      const stored = await t.db
+        .selectFrom('person_tags')
+        .select('tag')
+        .where('workspace_id', '=', actor.workspaceId)
+        .where('person_id', '=', got.id)
+        .execute();
+      expect(stored.map((r) => r.tag).sort()).toEqual(tags ? tags.split(',').sort() : []);
+    }
+    // Again: every value read back equals the file's, so nothing changes.
+    expect(await run(body)).toMatchObject({
+      status: 'done',
+      rowsUnchanged: 3,
+      rowsUpdated: 0,
+      rowsCreated: 0,
+    });
+  });
 });

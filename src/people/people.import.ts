@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { stringify } from 'csv-stringify/sync';
 import { CompiledQuery, type Selectable, sql } from 'kysely';
+import { from as copyFrom } from 'pg-copy-streams';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { notFound } from '../errors.ts';
@@ -902,6 +904,41 @@ function pgList(values: ReadonlyArray<string | number | null>): string | null {
 /** The SQL that turns parameter `n`, made by `pgList`, back into a text[]. */
 const pgUnlist = (n: number) => `string_to_array($${n}::text, E'\\x1f', E'\\x1e')`;
 
+/** A value as a field of COPY's text format: `\N` for NULL; backslash, tab, newline and CR escaped. */
+function copyField(v: string | null): string {
+  if (v === null) return '\\N';
+  return COPY_SPECIAL.test(v) ? v.replace(COPY_ESCAPE, (c) => COPY_ESCAPES[c]!) : v;
+}
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPE = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Rows as COPY's text format: one line per row, fields separated by tabs. */
+function copyText(rows: ReadonlyArray<ReadonlyArray<string | null>>): string {
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += (i ? '\t' : '') + copyField(row[i]!);
+    text += '\n';
+  }
+  return text;
+}
+
+/**
+ * `COPY … FROM STDIN` with `data` (COPY's text format), on the connection of `tx`, a PostgreSQL
+ * transaction. Kysely keeps its pg client to itself, but hands the query text to
+ * `client.query` as it is; given a Submittable (pg's interface, which pg-copy-streams
+ * implements), pg runs it on that connection like any query. A COPY that fails (a unique key
+ * taken meanwhile) rejects here, and the transaction rolls back as for any other statement.
+ */
+async function pgCopy(tx: Db, statement: string, data: string) {
+  const stream = copyFrom(statement);
+  const done = finished(stream);
+  done.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
+  await tx.executeQuery(CompiledQuery.raw(stream as unknown as string));
+  stream.end(data);
+  await done;
+}
+
 /**
  * Rows per SQLite multi-row statement. Only these sizes are ever prepared (a remainder of 347 is
  * 6×50 + 9×5 + 2×1), so the driver's statement cache holds a handful of statements, not one per
@@ -999,6 +1036,15 @@ class Store {
       [updates, upsert],
     ] as const) {
       if (!rows.length) continue;
+      if (this.db.dialect === 'postgres' && !tail) {
+        // New people: COPY, the cheapest way into PostgreSQL (a few µs a row less than unnest).
+        await pgCopy(
+          this.db,
+          `copy people (${cols}) from stdin`,
+          copyText(rows.map((r) => PEOPLE_COLUMNS.map((c) => r[c]))),
+        );
+        continue;
+      }
       if (this.db.dialect === 'postgres') {
         // One text per column, split by string_to_array: PostgreSQL reads that about ten times
         // faster than json_populate_recordset (10 µs a row), and joining costs Node little.
@@ -1038,6 +1084,14 @@ class Store {
   async addTags(pairs: ReadonlyArray<readonly [string, string]>, mayExist: boolean) {
     if (!pairs.length) return;
     const tail = mayExist ? 'on conflict do nothing' : '';
+    if (this.db.dialect === 'postgres' && !mayExist) {
+      await pgCopy(
+        this.db,
+        'copy person_tags (workspace_id, person_id, tag) from stdin',
+        copyText(pairs.map((p) => [this.workspaceId, p[0], p[1]])),
+      );
+      return;
+    }
     if (this.db.dialect === 'postgres') {
       const ids = pgList(pairs.map((p) => p[0]));
       const tags = pgList(pairs.map((p) => p[1]));

@@ -119,6 +119,8 @@ describe('front-desk mode', () => {
     try {
       await page.goto('/app/front-desk');
       await signIn(page, DESK.email, DESK.password);
+      // Toasts come and go; the screenshots show the screen.
+      await page.addStyleTag({ content: '.mantine-Notifications-root { display: none !important; }' });
       await page.getByRole('heading', { name: 'Front desk', level: 1 }).waitFor();
       // Staff see the front desk first in the navigation.
       await page.getByRole('button', { name: 'Open navigation' }).click();

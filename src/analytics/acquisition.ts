@@ -57,25 +57,28 @@ export async function moveAcquisition(tx: Db, workspaceId: string, before: First
 /**
  * A purchase: the first one (by when it happened, so history imported late lands on its day)
  * makes the person a newly won customer on that day, under their "how did you hear" answer.
+ * `person` is as the event read them; it is updated in place, so later purchases of a batch
+ * see it.
  */
-export async function countPurchase(tx: Db, workspaceId: string, personId: string, occurredAt: string) {
-  const p = await tx
-    .selectFrom('people')
-    .select(['first_purchase_at', 'how_heard'])
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', personId)
-    .executeTakeFirst();
-  if (!p || (p.first_purchase_at && Date.parse(p.first_purchase_at) <= Date.parse(occurredAt))) return;
+export async function countPurchase(
+  tx: Db,
+  workspaceId: string,
+  person: { id: string; first_purchase_at: string | null; how_heard: string | null },
+  occurredAt: string,
+) {
+  const before = person.first_purchase_at;
+  if (before && Date.parse(before) <= Date.parse(occurredAt)) return;
   await tx
     .updateTable('people')
     .set({ first_purchase_at: occurredAt })
     .where('workspace_id', '=', workspaceId)
-    .where('id', '=', personId)
+    .where('id', '=', person.id)
     .execute();
+  person.first_purchase_at = occurredAt;
   await moveAcquisition(
     tx,
     workspaceId,
-    { at: p.first_purchase_at, howHeard: p.how_heard },
-    { at: occurredAt, howHeard: p.how_heard },
+    { at: before, howHeard: person.how_heard },
+    { at: occurredAt, howHeard: person.how_heard },
   );
 }

@@ -88,7 +88,14 @@ function findEvent(db: Db, workspaceId: string, source: string, externalId: stri
  * event leaves the rest of a batch alone.
  */
 /** What a batch looked up for all its events at once. */
-type Found = { id: string; kind: PersonKind; created?: boolean };
+/** The person an event is about, with what the acquisition rollup needs of them. */
+type Found = {
+  id: string;
+  kind: PersonKind;
+  created?: boolean;
+  first_purchase_at: string | null;
+  how_heard: string | null;
+};
 type Known = { isNew?: boolean; person?: Found };
 
 export async function recordEvent(
@@ -123,6 +130,7 @@ async function apply(
   const occurredAt = checkTime(input.occurredAt, ctx.now);
   const currency = input.amount === undefined ? null : checkCurrency(input.currency, ws.currency);
   let personId: string;
+  let person: Found | undefined;
   let prospect = false;
   let referrals: Referrals = [];
   let purchase: EventRow | undefined;
@@ -143,12 +151,11 @@ async function apply(
       );
     personId = purchase.person_id;
   } else {
-    const found =
-      knownPerson ?? (await resolvePerson(tx, ws, input.person as NonNullable<EventInput['person']>));
-    personId = found.id;
-    prospect = found.kind === 'prospect';
+    person = knownPerson ?? (await resolvePerson(tx, ws, input.person as NonNullable<EventInput['person']>));
+    personId = person.id;
+    prospect = person.kind === 'prospect';
     referrals = await referralsOf(tx, ws.id, personId);
-    effects.personCreated = found.created === true;
+    effects.personCreated = person.created === true;
   }
 
   const row: EventRow = {
@@ -176,7 +183,7 @@ async function apply(
     .returning('id')
     .executeTakeFirst();
   if (!claimed) throw new AlreadyRecorded();
-  if (row.type === 'purchase') await countPurchase(tx, ws.id, personId, occurredAt);
+  if (row.type === 'purchase' && person) await countPurchase(tx, ws.id, person, occurredAt);
 
   if (input.type === 'refund') {
     const ref = await tx
@@ -364,7 +371,13 @@ async function resolvePerson(
   if (ref.id) {
     const p = await livePerson(tx, ws.id, ref.id);
     if (!p) throw unprocessable('person.id', 'no such person in this workspace');
-    return { id: p.id, created: false, kind: p.kind };
+    return {
+      id: p.id,
+      created: false,
+      kind: p.kind,
+      first_purchase_at: p.first_purchase_at,
+      how_heard: p.how_heard,
+    };
   }
   const errors: ErrorDetail[] = [];
   const email = ref.email ? normalizeEmail(ref.email) : null;
@@ -375,7 +388,7 @@ async function resolvePerson(
   const people = () =>
     tx
       .selectFrom('people')
-      .select(['id', 'external_id', 'kind'])
+      .select(['id', 'external_id', 'kind', 'first_purchase_at', 'how_heard'])
       .where('workspace_id', '=', ws.id)
       .where('merged_into_id', 'is', null);
   let found = ref.externalId
@@ -392,7 +405,8 @@ async function resolvePerson(
         .where('workspace_id', '=', ws.id)
         .where('id', '=', found.id)
         .execute();
-    return { id: found.id, created: false, kind: found.kind };
+    const { external_id: _, ...person } = found;
+    return { ...person, created: false };
   }
   if (!ref.email && !ref.phone && !ref.firstName && !ref.lastName)
     throw invalidPerson([
@@ -428,7 +442,13 @@ async function resolvePerson(
       updated_at: now,
     })
     .execute();
-  return { id, created: true, kind: 'customer' };
+  return {
+    id,
+    created: true,
+    kind: 'customer',
+    first_purchase_at: null,
+    how_heard: prepared.person.fields.how_heard ?? null,
+  };
 }
 
 /** A batch: every event checked and recorded on its own; the bad ones are reported by index. */
@@ -487,7 +507,7 @@ export async function recordBatch(tx: Db, ctx: EventContext, items: unknown[]): 
  */
 async function lookAhead(tx: Db, workspaceId: string, events: EventInput[]) {
   const existing = new Set<string>();
-  const people = new Map<string, { id: string; kind: PersonKind }>();
+  const people = new Map<string, Found>();
   for (let i = 0; i < events.length; i += 500) {
     const part = events.slice(i, i + 500);
     // By source too: the unique index leads with it, so SQLite looks the ids up instead of
@@ -511,12 +531,14 @@ async function lookAhead(tx: Db, workspaceId: string, events: EventInput[]) {
     if (ids.length)
       for (const p of await tx
         .selectFrom('people')
-        .select(['id', 'external_id', 'kind'])
+        .select(['id', 'external_id', 'kind', 'first_purchase_at', 'how_heard'])
         .where('workspace_id', '=', workspaceId)
         .where('merged_into_id', 'is', null)
         .where('external_id', 'in', ids)
-        .execute())
-        people.set(p.external_id as string, { id: p.id, kind: p.kind });
+        .execute()) {
+        const { external_id: ext, ...person } = p;
+        people.set(ext as string, person);
+      }
   }
   return { existing, people };
 }

@@ -10,7 +10,6 @@ import {
   Paper,
   Select,
   SimpleGrid,
-  Skeleton,
   Stack,
   Table,
   Tabs,
@@ -20,7 +19,7 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, errorMessage, fieldErrors } from '../../api/client.ts';
 import { usePrograms } from '../../api/programs.ts';
@@ -35,32 +34,12 @@ import {
   useTestimonials,
   useUpdateTestimonial,
 } from '../../api/surveys.ts';
+import { ListEmpty, ListLoading } from '../../components/ListStates.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { formatDateTime } from '../../format.ts';
 
 const PAGE_SIZE = 25;
-
-function Loading() {
-  return (
-    <Stack gap="xs">
-      {Array.from({ length: 4 }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-        <Skeleton key={i} h={56} />
-      ))}
-    </Stack>
-  );
-}
-
-function Empty({ children }: { children: ReactNode }) {
-  return (
-    <Paper withBorder radius="md" p="xl">
-      <Text ta="center" c="dimmed">
-        {children}
-      </Text>
-    </Paper>
-  );
-}
 
 export function ScoreBadge({ score }: { score: number | null }) {
   return (
@@ -80,10 +59,12 @@ function Answers() {
   const [page, setPage] = useState(1);
   const surveys = useSurveys({ answered: 'true', page, pageSize: PAGE_SIZE });
   if (surveys.isError) return <QueryError error={surveys.error} retry={() => surveys.refetch()} />;
-  if (!surveys.data) return <Loading />;
+  if (!surveys.data) return <ListLoading rows={4} height={56} />;
   if (!surveys.data.total)
     return (
-      <Empty>No answers yet. Send a survey from a person’s profile, or let an ask rule send them.</Empty>
+      <ListEmpty>
+        No answers yet. Send a survey from a person’s profile, or let an ask rule send them.
+      </ListEmpty>
     );
   const pages = Math.ceil(surveys.data.total / PAGE_SIZE);
   return (
@@ -251,9 +232,9 @@ function Complaints() {
       {surveys.isError ? (
         <QueryError error={surveys.error} retry={() => surveys.refetch()} />
       ) : !surveys.data ? (
-        <Loading />
+        <ListLoading rows={4} height={56} />
       ) : !surveys.data.total ? (
-        <Empty>{show === 'open' ? 'No open complaints.' : 'No complaints resolved yet.'}</Empty>
+        <ListEmpty>{show === 'open' ? 'No open complaints.' : 'No complaints resolved yet.'}</ListEmpty>
       ) : (
         <Stack gap="sm">
           {surveys.data.items.map((s) => (
@@ -524,11 +505,11 @@ function Testimonials() {
       {list.isError ? (
         <QueryError error={list.error} retry={() => list.refetch()} />
       ) : !list.data ? (
-        <Loading />
+        <ListLoading rows={4} height={56} />
       ) : !list.data.total ? (
-        <Empty>
+        <ListEmpty>
           No testimonials {status === 'all' ? 'yet' : testimonialStatusLabel[status].toLowerCase()}.
-        </Empty>
+        </ListEmpty>
       ) : (
         <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
           {list.data.items.map((t) => (

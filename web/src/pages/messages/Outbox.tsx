@@ -8,7 +8,6 @@ import {
   Group,
   Pagination,
   Paper,
-  Skeleton,
   Stack,
   Table,
   Tabs,
@@ -17,7 +16,7 @@ import {
 } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
 import {
@@ -32,6 +31,7 @@ import {
   useMessages,
   useRetryJob,
 } from '../../api/messages.ts';
+import { ListEmpty, ListLoading } from '../../components/ListStates.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusFilter } from '../../components/StatusFilter.tsx';
@@ -46,27 +46,6 @@ const STATUSES: Array<{ value: MessageStatus | 'all'; label: string }> = [
     label: messageStatusLabel[s],
   })),
 ];
-
-function Loading() {
-  return (
-    <Stack gap="xs">
-      {Array.from({ length: 5 }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-        <Skeleton key={i} h={44} />
-      ))}
-    </Stack>
-  );
-}
-
-function Empty({ children }: { children: ReactNode }) {
-  return (
-    <Paper withBorder radius="md" p="xl">
-      <Text ta="center" c="dimmed">
-        {children}
-      </Text>
-    </Paper>
-  );
-}
 
 export function StatusBadge({ status }: { status: MessageStatus }) {
   return (
@@ -91,7 +70,7 @@ export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () 
       {m.isError ? (
         <QueryError error={m.error} retry={() => m.refetch()} />
       ) : !m.data ? (
-        <Loading />
+        <ListLoading />
       ) : (
         <Stack gap="md">
           <Group gap="xs">
@@ -284,11 +263,11 @@ function MessagesTab() {
       {messages.isError ? (
         <QueryError error={messages.error} retry={() => messages.refetch()} />
       ) : !messages.data ? (
-        <Loading />
+        <ListLoading />
       ) : messages.data.total === 0 ? (
-        <Empty>
+        <ListEmpty>
           {status ? `No ${messageStatusLabel[status].toLowerCase()} messages.` : 'No messages yet.'}
-        </Empty>
+        </ListEmpty>
       ) : (
         <>
           <MessagesTable label="Messages" messages={messages.data.items} onOpen={setOpen} />
@@ -329,8 +308,9 @@ function FailedJobs() {
         notifications.show({ title: 'Could not retry', message: errorMessage(err), color: 'red' }),
     });
   if (jobs.isError) return <QueryError error={jobs.error} retry={() => jobs.refetch()} />;
-  if (!jobs.data) return <Loading />;
-  if (!jobs.data.items.length) return <Empty>No failed jobs. Everything went out or is on its way.</Empty>;
+  if (!jobs.data) return <ListLoading />;
+  if (!jobs.data.items.length)
+    return <ListEmpty>No failed jobs. Everything went out or is on its way.</ListEmpty>;
   return (
     <>
       <Text size="sm" c="dimmed" mb="md">

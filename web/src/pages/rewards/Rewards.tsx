@@ -7,18 +7,18 @@ import {
   Paper,
   SegmentedControl,
   SimpleGrid,
-  Skeleton,
   Stack,
   Table,
   Tabs,
   Text,
   VisuallyHidden,
 } from '@mantine/core';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useLiability, useRewards, useTasks } from '../../api/rewards.ts';
 import { atLeast, type Liability, type RewardStatus, type Task } from '../../api/types.ts';
 import { useWorkspace } from '../../api/workspace.ts';
+import { ListEmpty, ListLoading } from '../../components/ListStates.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
 import { StatusFilter } from '../../components/StatusFilter.tsx';
@@ -27,27 +27,6 @@ import { useSession } from '../../session.tsx';
 import { formatAmount, outcomeLabel, RewardsTable, rewardStatusLabel, TaskDoneDialog } from './shared.tsx';
 
 const PAGE_SIZE = 25;
-
-function Loading() {
-  return (
-    <Stack gap="xs">
-      {Array.from({ length: 5 }, (_, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-        <Skeleton key={i} h={44} />
-      ))}
-    </Stack>
-  );
-}
-
-function Empty({ children }: { children: ReactNode }) {
-  return (
-    <Paper withBorder radius="md" p="xl">
-      <Text ta="center" c="dimmed">
-        {children}
-      </Text>
-    </Paper>
-  );
-}
 
 function Pager({
   total,
@@ -108,9 +87,11 @@ function RewardsList({ manage }: { manage: boolean }) {
       {rewards.isError ? (
         <QueryError error={rewards.error} retry={() => rewards.refetch()} />
       ) : !rewards.data ? (
-        <Loading />
+        <ListLoading />
       ) : rewards.data.total === 0 ? (
-        <Empty>{status ? `No rewards ${rewardStatusLabel[status].toLowerCase()}.` : 'No rewards yet.'}</Empty>
+        <ListEmpty>
+          {status ? `No rewards ${rewardStatusLabel[status].toLowerCase()}.` : 'No rewards yet.'}
+        </ListEmpty>
       ) : (
         <>
           <RewardsTable
@@ -145,9 +126,9 @@ function ApprovalQueue() {
       {rewards.isError ? (
         <QueryError error={rewards.error} retry={() => rewards.refetch()} />
       ) : !rewards.data ? (
-        <Loading />
+        <ListLoading />
       ) : rewards.data.total === 0 ? (
-        <Empty>Nothing waiting for approval.</Empty>
+        <ListEmpty>Nothing waiting for approval.</ListEmpty>
       ) : (
         <>
           <RewardsTable label="Awaiting approval" rewards={rewards.data.items} manage />
@@ -236,9 +217,9 @@ export function ThankYouTasks({ currency }: { currency: string }) {
       {tasks.isError ? (
         <QueryError error={tasks.error} retry={() => tasks.refetch()} />
       ) : !tasks.data ? (
-        <Loading />
+        <ListLoading />
       ) : tasks.data.total === 0 ? (
-        <Empty>{open ? 'Everyone has been thanked.' : 'No thank-you done yet.'}</Empty>
+        <ListEmpty>{open ? 'Everyone has been thanked.' : 'No thank-you done yet.'}</ListEmpty>
       ) : (
         <>
           <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
@@ -297,7 +278,7 @@ function unitLabel(unit: string) {
 function LiabilityTable() {
   const liability = useLiability();
   if (liability.isError) return <QueryError error={liability.error} retry={() => liability.refetch()} />;
-  if (!liability.data) return <Loading />;
+  if (!liability.data) return <ListLoading />;
   const l: Liability = liability.data;
   const cell = (n: number, unit: string, key: string, align: 'left' | 'right' = 'right') => (
     <Text
@@ -316,7 +297,7 @@ function LiabilityTable() {
         now. Owed back: used before the reward was reversed. Services and gifts are counted, not priced.
       </Text>
       {l.programs.length === 0 ? (
-        <Empty>No rewards issued yet.</Empty>
+        <ListEmpty>No rewards issued yet.</ListEmpty>
       ) : (
         <>
           <Paper withBorder radius="md" style={{ overflow: 'hidden' }} visibleFrom="sm">

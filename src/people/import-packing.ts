@@ -20,8 +20,14 @@ export type PieceResult = {
   lines: Int32Array<ArrayBuffer>;
   present: Int32Array<ArrayBuffer>;
   ranges: Int32Array<ArrayBuffer>;
-  /** Per valid row, ROW_WIDTH values in PACKED order. */
-  values: Array<string | null>;
+  /**
+   * Per valid row, ROW_WIDTH values in PACKED order, joined into one string: one object per
+   * piece instead of thousands, so the rows waiting for their batch cost the garbage collector
+   * nothing to keep (see `valueAt`).
+   */
+  text: string;
+  /** Where each value ends in `text`; a null value stores `~end` of the value before it. */
+  ends: Int32Array<ArrayBuffer>;
   rejects: Array<{ line: number; fields: string[]; reason: string }>;
   /** Records read, not counting rows of empty cells. */
   seen: number;
@@ -30,6 +36,35 @@ export type PieceResult = {
   /** The piece's bytes, handed back by a worker they were moved to. */
   buf?: Uint8Array;
 };
+
+/** Value `col` (a PACKED index) of valid row `row` of a piece. */
+export function valueAt(r: Pick<PieceResult, 'text' | 'ends'>, row: number, col: number): string | null {
+  const k = row * ROW_WIDTH + col;
+  const end = r.ends[k]!;
+  if (end < 0) return null;
+  const before = k ? r.ends[k - 1]! : 0;
+  return r.text.slice(before < 0 ? ~before : before, end);
+}
+
+/** Builds a piece's `text` and `ends` value by value. */
+export class PackedValues {
+  private parts: string[] = [];
+  private at = 0;
+  private ends: number[] = [];
+
+  push(value: string | null) {
+    if (value === null) this.ends.push(~this.at);
+    else {
+      this.parts.push(value);
+      this.at += value.length;
+      this.ends.push(this.at);
+    }
+  }
+
+  done(): Pick<PieceResult, 'text' | 'ends'> {
+    return { text: this.parts.join(''), ends: Int32Array.from(this.ends) };
+  }
+}
 
 /** What each valid row carries, in this order. */
 export const PACKED = [

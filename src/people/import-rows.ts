@@ -13,7 +13,7 @@ import {
   readFlag,
 } from './csv-columns.ts';
 import { parsePiece } from './csv-input.ts';
-import { FIELD_BITS, type PieceResult, packTags, type RowContext } from './import-packing.ts';
+import { FIELD_BITS, PackedValues, type PieceResult, packTags, type RowContext } from './import-packing.ts';
 import { PersonInput } from './people.schema.ts';
 import { fastPersonInput } from './person-input-fast.ts';
 import { type PreparedPerson, preparePerson } from './person-prepare.ts';
@@ -178,7 +178,7 @@ export function readPiece(
   const lines: number[] = [];
   const present: number[] = [];
   const ranges: number[] = [];
-  const values: Array<string | null> = [];
+  const values = new PackedValues();
   const rejects: PieceResult['rejects'] = [];
   let seen = 0;
   for (const rec of records) {
@@ -215,31 +215,29 @@ export function readPiece(
     lines.push(rec.line);
     present.push(read.present);
     ranges.push(rec.start, rec.end);
-    values.push(
-      read.vouchId,
-      f.kind ?? 'customer',
-      f.first_name ?? '',
-      f.last_name ?? '',
-      f.organisation ?? null,
-      f.email ?? null,
-      f.email_key ?? null,
-      f.phone ?? null,
-      f.external_id ?? null,
-      f.address ?? null,
-      f.how_heard ?? null,
-      f.notes ?? '',
-      f.marketing_consent_at ?? null,
-      f.marketing_consent_source ?? null,
-      f.do_not_contact_at ?? null,
-      packTags(read.person.tags),
-    );
+    values.push(read.vouchId);
+    values.push(f.kind ?? 'customer');
+    values.push(f.first_name ?? '');
+    values.push(f.last_name ?? '');
+    values.push(f.organisation ?? null);
+    values.push(f.email ?? null);
+    values.push(f.email_key ?? null);
+    values.push(f.phone ?? null);
+    values.push(f.external_id ?? null);
+    values.push(f.address ?? null);
+    values.push(f.how_heard ?? null);
+    values.push(f.notes ?? '');
+    values.push(f.marketing_consent_at ?? null);
+    values.push(f.marketing_consent_source ?? null);
+    values.push(f.do_not_contact_at ?? null);
+    values.push(packTags(read.person.tags));
   }
   return {
     seq,
     lines: Int32Array.from(lines),
     present: Int32Array.from(present),
     ranges: Int32Array.from(ranges),
-    values,
+    ...values.done(),
     rejects,
     seen,
     error: error ? { message: error.message, line: error.line } : null,

@@ -29,7 +29,12 @@ parentPort!.on(
     // The piece's bytes go back to the main thread, moved when they are a buffer of their own.
     result.buf = msg.buf;
     const own = msg.buf.byteOffset === 0 && msg.buf.byteLength === msg.buf.buffer.byteLength;
-    const moved: ArrayBuffer[] = [result.lines.buffer, result.present.buffer, result.ranges.buffer];
+    const moved: ArrayBuffer[] = [
+      result.lines.buffer,
+      result.present.buffer,
+      result.ranges.buffer,
+      result.ends.buffer,
+    ];
     if (own) moved.push(msg.buf.buffer as ArrayBuffer);
     parentPort!.postMessage(result, moved);
   },

@@ -238,6 +238,38 @@ describe.each(dialects)('people CSV import on %s', (dialect) => {
     expect(await tagsOf(after!.id)).toEqual(['regular', 'vip']);
   });
 
+  it('matches a row by phone to a person an earlier row of the same file created, in one batch or across two', async () => {
+    const file = csv(
+      'first_name,email,phone,tags',
+      'Cy,,+12175550102,vip',
+      // Phone alone, no email on either: the same person, who gains an email and a tag.
+      'Cyril,cyril@example.com,(217) 555-0102,regular',
+      // Same phone, another email than the person now has: someone else.
+      'Dee,dee@example.com,+12175550102,',
+      // Phone alone again: the first person with that phone.
+      'Cyrus,,+12175550102,',
+    );
+    const results = [];
+    for (const batchSize of [5000, 1]) {
+      const ws = await createWorkspace(t.db, { name: `Phones ${batchSize}`, country: 'US' });
+      actor = { ...actor, workspaceId: ws.id };
+      const s = await run(file, { batchSize });
+      expect(s).toMatchObject({ rowsCreated: 2, rowsUpdated: 2, rowsRejected: 0 });
+      const all = await people();
+      results.push(
+        await Promise.all(all.map(async (p) => [p.first_name, p.email, p.phone, await tagsOf(p.id)])),
+      );
+    }
+    expect(results[0]).toEqual(
+      expect.arrayContaining([
+        ['Cyrus', 'cyril@example.com', '+12175550102', ['regular', 'vip']],
+        ['Dee', 'dee@example.com', '+12175550102', []],
+      ]),
+    );
+    expect(results[0]).toHaveLength(2);
+    expect(results[1]).toEqual(expect.arrayContaining(results[0]!));
+  });
+
   it('matches by external id, then email, then phone', async () => {
     await run(
       csv(

@@ -29,7 +29,7 @@ import {
   splitPieces,
   utf8Chunks,
 } from './csv-input.ts';
-import { FIELD_BITS, type PieceResult, ROW_WIDTH, type RowContext, unpackTags } from './import-packing.ts';
+import { FIELD_BITS, type PieceResult, type RowContext, unpackTags, valueAt } from './import-packing.ts';
 import type { ImportsTable, PeopleTable } from './people.table.ts';
 import { SeenKeys } from './seen-keys.ts';
 
@@ -417,45 +417,76 @@ class ParserPool {
 
 // --- one import -----------------------------------------------------------------------------
 
-/** The person a valid row describes, as `preparePerson` made it. */
-type Incoming = Pick<
-  PersonRow,
-  | 'kind'
-  | 'first_name'
-  | 'last_name'
-  | 'organisation'
-  | 'email'
-  | 'email_key'
-  | 'phone'
-  | 'external_id'
-  | 'address'
-  | 'how_heard'
-  | 'notes'
-  | 'marketing_consent_at'
-  | 'marketing_consent_source'
-  | 'do_not_contact_at'
->;
+/** Where PACKED puts what a row carries (see import-packing.ts). */
+const C = {
+  vouchId: 0,
+  kind: 1,
+  firstName: 2,
+  lastName: 3,
+  organisation: 4,
+  email: 5,
+  emailKey: 6,
+  phone: 7,
+  externalId: 8,
+  address: 9,
+  howHeard: 10,
+  notes: 11,
+  consentAt: 12,
+  consentSource: 13,
+  doNotContactAt: 14,
+  tags: 15,
+} as const;
 
-/** A valid row, waiting for its batch. */
-type Pending = {
-  line: number;
-  f: Incoming;
-  tags: string[];
-  present: number;
-  vouchId: string | null;
-  /** Where the row is in its piece, to put its original cells in the reject file if it is refused late. */
-  piece: Piece;
-  start: number;
-  end: number;
-};
+/** The kinds of key a row claims in the file (see SeenKeys). */
+const KEY_KINDS = [
+  [C.vouchId, 1, 'vouchId'],
+  [C.externalId, 2, 'externalId'],
+  [C.emailKey, 3, 'email'],
+] as const;
 
-/** The keys a row claims in the file (forgotten again if it is refused late). */
-function claimedKeys(p: Pending): string[] {
-  const keys: string[] = [];
-  if (p.vouchId) keys.push(`v:${p.vouchId}`);
-  if (p.f.external_id) keys.push(`x:${p.f.external_id}`);
-  if (p.f.email_key) keys.push(`e:${p.f.email_key}`);
-  return keys;
+/** A parsed piece whose rows wait in a batch. */
+type Part = { piece: Piece; r: PieceResult };
+
+/**
+ * The valid rows of one batch, each a piece and its index there: parallel arrays of numbers,
+ * not an object per row, so a batch waiting to be written costs the garbage collector nothing.
+ */
+class BatchRows {
+  parts: Part[] = [];
+  private part: number[] = [];
+  private row: number[] = [];
+
+  get length() {
+    return this.row.length;
+  }
+
+  add(part: Part, row: number) {
+    if (this.parts[this.parts.length - 1] !== part) this.parts.push(part);
+    this.part.push(this.parts.length - 1);
+    this.row.push(row);
+  }
+
+  value(i: number, col: number): string | null {
+    return valueAt(this.parts[this.part[i]!]!.r, this.row[i]!, col);
+  }
+
+  line(i: number): number {
+    return this.parts[this.part[i]!]!.r.lines[this.row[i]!]!;
+  }
+
+  present(i: number): number {
+    return this.parts[this.part[i]!]!.r.present[this.row[i]!]!;
+  }
+
+  /** The original cells of row `i` (parsed again from its piece: only ever needed for a reject). */
+  fields(i: number, delimiter: string): string[] {
+    return cellsOf(this.parts[this.part[i]!]!, this.row[i]!, delimiter);
+  }
+}
+
+function cellsOf({ piece, r }: Part, row: number, delimiter: string): string[] {
+  const bytes = piece.buf.subarray(r.ranges[2 * row]!, r.ranges[2 * row + 1]!);
+  return parsePiece(bytes, delimiter, r.lines[row]!).records[0]?.fields ?? [];
 }
 
 type Reject = { line: number; fields: string[]; reason: string };
@@ -467,7 +498,7 @@ class PeopleImport {
   /** What is committed. */
   counts: Counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
   columns: ImportSummary['columns'] = [];
-  private pending: Pending[] = [];
+  private batch = new BatchRows();
   private rejects: Reject[] = [];
   private keys = new SeenKeys();
   private rejectHeaderWritten = false;
@@ -501,66 +532,32 @@ class PeopleImport {
   /** Takes the rows of a parsed piece: duplicates within the file are refused, the rest queued. */
   async apply(piece: Piece, r: PieceResult) {
     this.seen += r.seen;
+    const part: Part = { piece, r };
     // Rejects join the stream in line order, so the reject file is in file order.
     let nextReject = 0;
-    const v = r.values;
-    for (let i = 0; i < r.lines.length; i++) {
-      const b = i * ROW_WIDTH;
+    rows: for (let i = 0; i < r.lines.length; i++) {
       const line = r.lines[i]!;
       while (nextReject < r.rejects.length && r.rejects[nextReject]!.line < line)
         this.rejects.push(r.rejects[nextReject++]!);
-      const f: Incoming = {
-        kind: v[b + 1] as Incoming['kind'],
-        first_name: v[b + 2]!,
-        last_name: v[b + 3]!,
-        organisation: v[b + 4]!,
-        email: v[b + 5]!,
-        email_key: v[b + 6]!,
-        phone: v[b + 7]!,
-        external_id: v[b + 8]!,
-        address: v[b + 9]!,
-        how_heard: v[b + 10]!,
-        notes: v[b + 11]!,
-        marketing_consent_at: v[b + 12]!,
-        marketing_consent_source: v[b + 13]!,
-        do_not_contact_at: v[b + 14]!,
-      };
-      const vouchId = v[b]!;
-      const pending: Pending = {
-        line,
-        f,
-        tags: unpackTags(v[b + 15]),
-        present: r.present[i]!,
-        vouchId,
-        piece,
-        start: r.ranges[2 * i]!,
-        end: r.ranges[2 * i + 1]!,
-      };
       // One person per row: the same Vouch id, external id or email twice in a file is refused.
-      const keys = claimedKeys(pending);
-      let earlier = 0;
-      let k = 0;
-      for (; k < keys.length && !earlier; k++) earlier = this.keys.get(keys[k]!);
-      if (earlier) {
-        const key = keys[k - 1]!;
-        const field: ColumnField = key[0] === 'v' ? 'vouchId' : key[0] === 'x' ? 'externalId' : 'email';
-        const value = field === 'vouchId' ? vouchId : field === 'externalId' ? f.external_id : f.email;
-        const fields = this.fieldsOf(pending);
-        const reason = `${headerOf(this.map, fields, field)} ${value} already appears on line ${earlier}; one person per row`;
+      for (const [col, kind, field] of KEY_KINDS) {
+        const key = valueAt(r, i, col);
+        const earlier = key === null ? 0 : this.keys.get(key, kind);
+        if (!earlier) continue;
+        const fields = cellsOf(part, i, this.ctx.delimiter);
+        const shown = field === 'email' ? valueAt(r, i, C.email) : key;
+        const reason = `${headerOf(this.map, fields, field)} ${shown} already appears on line ${earlier}; one person per row`;
         this.rejects.push({ line, fields, reason });
-        continue;
+        continue rows;
       }
-      for (const key of keys) this.keys.set(key, line);
-      this.pending.push(pending);
-      if (this.pending.length >= this.batchSize) await this.flush(false);
+      for (const [col, kind] of KEY_KINDS) {
+        const key = valueAt(r, i, col);
+        if (key !== null) this.keys.set(key, line, kind);
+      }
+      this.batch.add(part, i);
+      if (this.batch.length >= this.batchSize) await this.flush(false);
     }
     while (nextReject < r.rejects.length) this.rejects.push(r.rejects[nextReject++]!);
-  }
-
-  /** The original cells of a valid row (parsed again from its piece: only ever needed for a reject). */
-  private fieldsOf(p: Pending): string[] {
-    const { records } = parsePiece(p.piece.buf.subarray(p.start, p.end), this.ctx.delimiter, p.line);
-    return records[0]?.fields ?? [];
   }
 
   /** Writes what is pending; waits for all writes when `last`. */
@@ -570,10 +567,10 @@ class PeopleImport {
       this.inflight = null;
       await previous;
     }
-    if (this.pending.length || this.rejects.length) {
-      const batch = this.pending;
+    if (this.batch.length || this.rejects.length) {
+      const batch = this.batch;
       const rejects = this.rejects;
-      this.pending = [];
+      this.batch = new BatchRows();
       this.rejects = [];
       const write = this.write(batch, rejects);
       // Never an unhandled rejection: the error surfaces at the next await of `inflight`.
@@ -591,7 +588,7 @@ class PeopleImport {
     return this.flush(true);
   }
 
-  private async write(batch: Pending[], rejects: Reject[]) {
+  private async write(batch: BatchRows, rejects: Reject[]) {
     const counts = { ...this.counts };
     await transaction(this.db, async (tx) => {
       const store = new Store(tx, this.workspaceId);
@@ -599,9 +596,12 @@ class PeopleImport {
       // them (JIT), which costs more than it saves here.
       if (tx.dialect === 'postgres') await sql`set local jit = off`.execute(tx);
       const late = await applyBatch(store, batch, counts);
-      for (const { p, reason } of late) {
-        for (const k of claimedKeys(p)) this.keys.forget(k);
-        rejects.push({ line: p.line, fields: this.fieldsOf(p), reason });
+      for (const { i, reason } of late) {
+        for (const [col, kind] of KEY_KINDS) {
+          const key = batch.value(i, col);
+          if (key !== null) this.keys.forget(key, kind);
+        }
+        rejects.push({ line: batch.line(i), fields: batch.fields(i, this.ctx.delimiter), reason });
       }
       counts.rejected += rejects.length;
       let csv = '';
@@ -648,31 +648,40 @@ const canonicalAddress = (json: string, over?: Record<string, string>) => {
  *
  * Merging: the columns the file has overwrite, empty cells never erase; tags are added; an
  * external id is filled in but never replaced; consent and do-not-contact are only ever added.
+ *
+ * A row that matches nobody is written straight from its packed values (most rows of a first
+ * import); objects are made only for the people it finds and for a new person a later row of
+ * the batch matches by phone.
  */
-async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
-  const late: Array<{ p: Pending; reason: string }> = [];
+async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
+  const late: Array<{ i: number; reason: string }> = [];
+  const n = rows.length;
   // Look up by email and phone only the rows an earlier key did not find (a re-import finds
   // nearly everyone by external id, and then needs no more queries).
   const found = new Map<string, PersonRow>();
   const seen = { id: new Set<string>(), external_id: new Set<string>(), email_key: new Set<string>() };
-  const matched = (p: Pending) =>
-    (p.vouchId !== null && seen.id.has(p.vouchId)) ||
-    (p.f.external_id !== null && seen.external_id.has(p.f.external_id)) ||
-    (p.f.email_key !== null && seen.email_key.has(p.f.email_key));
-  const lookups: Array<
-    [column: 'id' | 'external_id' | 'email_key' | 'phone', key: (p: Pending) => string | null]
-  > = [
-    ['id', (p) => p.vouchId],
-    ['external_id', (p) => p.f.external_id],
-    ['email_key', (p) => p.f.email_key],
-    ['phone', (p) => p.f.phone],
-  ];
-  for (const [column, key] of lookups) {
+  const matched = (i: number) => {
+    const id = rows.value(i, C.vouchId);
+    const ext = rows.value(i, C.externalId);
+    const email = rows.value(i, C.emailKey);
+    return (
+      (id !== null && seen.id.has(id)) ||
+      (ext !== null && seen.external_id.has(ext)) ||
+      (email !== null && seen.email_key.has(email))
+    );
+  };
+  const lookups = [
+    ['id', C.vouchId],
+    ['external_id', C.externalId],
+    ['email_key', C.emailKey],
+    ['phone', C.phone],
+  ] as const;
+  for (const [column, col] of lookups) {
     // Every external id is looked up: one that belongs to someone else must not be filled in.
     const values = new Set<string>();
-    for (const p of batch) {
-      const k = column !== 'external_id' && matched(p) ? null : key(p);
-      if (k) values.add(k);
+    for (let i = 0; i < n; i++) {
+      const k = column !== 'external_id' && found.size && matched(i) ? null : rows.value(i, col);
+      if (k !== null) values.add(k);
     }
     if (!values.size) continue;
     for (const r of await store.people(column, [...values])) {
@@ -686,16 +695,18 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
   const people = new Map<string, Working>();
   const byExt = new Map<string, Working>();
   const byEmail = new Map<string, Working>();
-  const byPhone = new Map<string, Working[]>();
+  /** People by phone; a number is a row of this batch that creates a person (made into one when matched). */
+  const byPhone = new Map<string, Array<Working | number>>();
+  const addPhone = (phone: string, w: Working | number) => {
+    const list = byPhone.get(phone);
+    if (!list) byPhone.set(phone, [w]);
+    else if (!list.includes(w)) list.push(w);
+  };
   const index = (w: Working) => {
     const r = w.row;
     if (r.external_id && !byExt.has(r.external_id)) byExt.set(r.external_id, w);
     if (r.email_key && !byEmail.has(r.email_key)) byEmail.set(r.email_key, w);
-    if (r.phone) {
-      const list = byPhone.get(r.phone);
-      if (!list) byPhone.set(r.phone, [w]);
-      else if (!list.includes(w)) list.push(w);
-    }
+    if (r.phone) addPhone(r.phone, w);
   };
   // Oldest first (ids are time-ordered), so a key shared by several people finds the first.
   for (const row of [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
@@ -711,51 +722,64 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
   }
 
   const now = nowIso();
-  for (const p of batch) {
-    const f = p.f;
-    const phoneMatch = (w: Working) =>
-      (!f.email_key || !w.row.email_key || w.row.email_key === f.email_key) &&
-      (!f.external_id || !w.row.external_id || w.row.external_id === f.external_id);
-    const w =
-      (p.vouchId ? people.get(p.vouchId) : undefined) ??
-      (f.external_id ? byExt.get(f.external_id) : undefined) ??
-      (f.email_key ? byEmail.get(f.email_key) : undefined) ??
-      (f.phone ? byPhone.get(f.phone)?.find(phoneMatch) : undefined);
+  /** Rows that create a person, written from their packed values; -1 once made into a Working. */
+  const fresh: number[] = [];
+  const freshAt = new Map<number, number>();
+  const makeWorking = (i: number): Working => {
+    const f = incoming(rows, i);
+    const row: PersonRow = {
+      workspace_id: store.workspaceId,
+      id: newId(),
+      ...f,
+      merged_into_id: null,
+      first_purchase_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const t = unpackTags(rows.value(i, C.tags));
+    const w: Working = { row, tags: new Set(t), added: t, isNew: true, dirty: true };
+    fresh[freshAt.get(i)!] = -1;
+    people.set(row.id, w);
+    const list = byPhone.get(row.phone!)!;
+    list[list.indexOf(i)] = w;
+    index(w);
+    return w;
+  };
+  for (let i = 0; i < n; i++) {
+    const vouchId = rows.value(i, C.vouchId);
+    const ext = rows.value(i, C.externalId);
+    const emailKey = rows.value(i, C.emailKey);
+    const phone = rows.value(i, C.phone);
+    let w =
+      (vouchId !== null ? people.get(vouchId) : undefined) ??
+      (ext !== null ? byExt.get(ext) : undefined) ??
+      (emailKey !== null ? byEmail.get(emailKey) : undefined);
+    if (!w && phone !== null) {
+      const list = byPhone.get(phone);
+      const match = list?.find((t) => {
+        const [e, x] =
+          typeof t === 'number'
+            ? [rows.value(t, C.emailKey), rows.value(t, C.externalId)]
+            : [t.row.email_key, t.row.external_id];
+        return (!emailKey || !e || e === emailKey) && (!ext || !x || x === ext);
+      });
+      if (match !== undefined) w = typeof match === 'number' ? makeWorking(match) : match;
+    }
     if (!w) {
-      const row: PersonRow = {
-        workspace_id: store.workspaceId,
-        id: newId(),
-        kind: f.kind,
-        first_name: f.first_name,
-        last_name: f.last_name,
-        organisation: f.organisation,
-        email: f.email,
-        email_key: f.email_key,
-        phone: f.phone,
-        external_id: f.external_id,
-        address: f.address,
-        how_heard: f.how_heard,
-        notes: f.notes,
-        marketing_consent_at: f.marketing_consent_at,
-        marketing_consent_source: f.marketing_consent_source,
-        do_not_contact_at: f.do_not_contact_at,
-        merged_into_id: null,
-        first_purchase_at: null,
-        created_at: now,
-        updated_at: now,
-      };
-      const created: Working = { row, tags: new Set(p.tags), added: p.tags, isNew: true, dirty: true };
-      people.set(row.id, created);
-      index(created);
+      freshAt.set(i, fresh.length);
+      fresh.push(i);
+      if (phone !== null) addPhone(phone, i);
       counts.created++;
       continue;
     }
+    const f = incoming(rows, i);
+    const present = rows.present(i);
     const cur = w.row;
     if (f.external_id && !cur.external_id) {
       const owner = byExt.get(f.external_id);
       if (owner && owner !== w) {
         late.push({
-          p,
+          i,
           reason: `external id ${f.external_id} belongs to another person (${owner.row.id}) than the one this row matches (${cur.id})`,
         });
         continue;
@@ -768,7 +792,7 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
         changed = true;
       }
     };
-    const has = (field: ColumnField) => (p.present & FIELD_BITS[field]) !== 0;
+    const has = (field: ColumnField) => (present & FIELD_BITS[field]) !== 0;
     if (has('kind')) set('kind', f.kind);
     if (has('firstName')) set('first_name', f.first_name);
     if (has('lastName')) set('last_name', f.last_name);
@@ -781,8 +805,10 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
     // An external id is filled in, never replaced: it links the person to another system.
     if (has('externalId') && !cur.external_id) set('external_id', f.external_id);
     if (ADDRESS_KEYS.some((k) => has(k))) {
-      const incoming = JSON.parse(f.address) as Record<string, string>;
-      const over = Object.fromEntries(ADDRESS_KEYS.filter((k) => has(k)).map((k) => [k, incoming[k] ?? '']));
+      const incomingAddress = JSON.parse(f.address) as Record<string, string>;
+      const over = Object.fromEntries(
+        ADDRESS_KEYS.filter((k) => has(k)).map((k) => [k, incomingAddress[k] ?? '']),
+      );
       const merged = canonicalAddress(cur.address, over);
       if (merged !== canonicalAddress(cur.address)) set('address', merged);
     }
@@ -795,7 +821,7 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
     }
     if (has('doNotContact') && f.do_not_contact_at && !cur.do_not_contact_at)
       set('do_not_contact_at', f.do_not_contact_at);
-    for (const t of p.tags) {
+    for (const t of unpackTags(rows.value(i, C.tags))) {
       if (!w.tags.has(t)) {
         w.tags.add(t);
         w.added.push(t);
@@ -813,15 +839,66 @@ async function applyBatch(store: Store, batch: Pending[], counts: Counts) {
   }
 
   const writes = [...people.values()].filter((w) => w.dirty);
-  await store.writePeople(
-    writes.filter((w) => w.isNew).map((w) => w.row),
-    writes.filter((w) => !w.isNew).map((w) => w.row),
-  );
+  const made = writes.filter((w) => w.isNew);
+  const freshRows = fresh.filter((i) => i >= 0);
+  /** Tags of new people, as person id, tag, person id, tag … */
+  const newTags: string[] = [];
+  for (const w of made) for (const t of w.added) newTags.push(w.row.id, t);
+  await store.insertPeople(freshRows.length + made.length, (k, out) => {
+    if (k >= freshRows.length) return pushPerson(out, made[k - freshRows.length]!.row);
+    const i = freshRows[k]!;
+    const id = newId();
+    out.push(
+      store.workspaceId,
+      id,
+      rows.value(i, C.kind),
+      rows.value(i, C.firstName),
+      rows.value(i, C.lastName),
+      rows.value(i, C.organisation),
+      rows.value(i, C.email),
+      rows.value(i, C.emailKey),
+      rows.value(i, C.phone),
+      rows.value(i, C.externalId),
+      rows.value(i, C.address),
+      rows.value(i, C.howHeard),
+      rows.value(i, C.notes),
+      rows.value(i, C.consentAt),
+      rows.value(i, C.consentSource),
+      rows.value(i, C.doNotContactAt),
+      now,
+      now,
+    );
+    const t = rows.value(i, C.tags);
+    if (t !== null) for (const tag of unpackTags(t)) newTags.push(id, tag);
+  });
+  await store.updatePeople(writes.filter((w) => !w.isNew).map((w) => w.row));
   // A new person's tags cannot be there yet; another's might be (added meanwhile), so those may conflict.
-  const tagsOf = (ws: Working[]) => ws.flatMap((w) => w.added.map((tag) => [w.row.id, tag] as const));
-  await store.addTags(tagsOf(writes.filter((w) => w.isNew)), false);
-  await store.addTags(tagsOf(writes.filter((w) => !w.isNew)), true);
+  await store.addTags(newTags, false);
+  await store.addTags(
+    writes.filter((w) => !w.isNew).flatMap((w) => w.added.flatMap((tag) => [w.row.id, tag])),
+    true,
+  );
   return late;
+}
+
+/** The person row `i` describes, as `preparePerson` made it (for rows that match someone). */
+function incoming(rows: BatchRows, i: number) {
+  return {
+    kind: rows.value(i, C.kind) as PersonRow['kind'],
+    first_name: rows.value(i, C.firstName)!,
+    last_name: rows.value(i, C.lastName)!,
+    organisation: rows.value(i, C.organisation),
+    email: rows.value(i, C.email),
+    email_key: rows.value(i, C.emailKey),
+    phone: rows.value(i, C.phone),
+    external_id: rows.value(i, C.externalId),
+    address: rows.value(i, C.address)!,
+    how_heard: rows.value(i, C.howHeard),
+    notes: rows.value(i, C.notes)!,
+    marketing_consent_at: rows.value(i, C.consentAt),
+    marketing_consent_source: rows.value(i, C.consentSource),
+    do_not_contact_at: rows.value(i, C.doNotContactAt),
+  } satisfies Partial<PersonRow>;
 }
 
 // --- bulk statements per dialect --------------------------------------------------------------
@@ -913,14 +990,11 @@ const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPE = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-/** Rows as COPY's text format: one line per row, fields separated by tabs. */
-function copyText(rows: ReadonlyArray<ReadonlyArray<string | null>>): string {
-  let text = '';
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) text += (i ? '\t' : '') + copyField(row[i]!);
-    text += '\n';
-  }
-  return text;
+/** A row as a line of COPY's text format: fields separated by tabs. */
+function copyLine(row: ReadonlyArray<string | null>): string {
+  let line = '';
+  for (let i = 0; i < row.length; i++) line += (i ? '\t' : '') + copyField(row[i]!);
+  return `${line}\n`;
 }
 
 /**
@@ -1027,93 +1101,102 @@ class Store {
     return map;
   }
 
-  /** Inserts new people and rewrites changed ones (by primary key). */
-  async writePeople(inserts: PersonRow[], updates: PersonRow[]) {
+  /**
+   * Inserts `n` new people, `push(k, out)` adding the values of PEOPLE_COLUMNS for the k-th:
+   * COPY on PostgreSQL, multi-row VALUES on SQLite, each row's values made just before they
+   * are sent.
+   */
+  async insertPeople(n: number, push: (k: number, out: Array<string | null>) => void) {
+    if (!n) return;
     const cols = PEOPLE_COLUMNS.join(', ');
-    const upsert = `on conflict (workspace_id, id) do update set ${UPDATE_SET}`;
-    for (const [rows, tail] of [
-      [inserts, ''],
-      [updates, upsert],
-    ] as const) {
-      if (!rows.length) continue;
-      if (this.db.dialect === 'postgres' && !tail) {
-        // New people: COPY, the cheapest way into PostgreSQL (a few µs a row less than unnest).
-        await pgCopy(
-          this.db,
-          `copy people (${cols}) from stdin`,
-          copyText(rows.map((r) => PEOPLE_COLUMNS.map((c) => r[c]))),
-        );
-        continue;
+    if (this.db.dialect === 'postgres') {
+      const out: Array<string | null> = [];
+      let text = '';
+      for (let k = 0; k < n; k++) {
+        out.length = 0;
+        push(k, out);
+        text += copyLine(out);
       }
-      if (this.db.dialect === 'postgres') {
-        // One text per column, split by string_to_array: PostgreSQL reads that about ten times
-        // faster than json_populate_recordset (10 µs a row), and joining costs Node little.
-        const columns = PEOPLE_COLUMNS.slice(1).map((c) => pgList(rows.map((r) => r[c])));
-        if (columns.every((c) => c !== null)) {
-          const select = PEOPLE_COLUMNS.slice(1)
-            .map((c, i) => `c${i}${PG_TIMESTAMPS.has(c) ? '::timestamptz' : ''}`)
-            .join(', ');
-          await this.run(
-            `insert into people (${cols}) select $1::text, ${select} from unnest(` +
-              `${columns.map((_, i) => pgUnlist(i + 2)).join(', ')}) as t(${columns.map((_, i) => `c${i}`).join(', ')}) ${tail}`,
-            [this.workspaceId, ...columns],
-          );
-        } else {
-          // A value holding one of the separators: JSON carries anything.
-          await this.run(
-            `insert into people (${cols}) select ${cols} from json_populate_recordset(null::people, $1::json) ${tail}`,
-            [JSON.stringify(rows)],
-          );
-        }
-        continue;
-      }
-      let at = 0;
-      for (const size of chunkSizes(rows.length)) {
-        const params: unknown[] = [];
-        for (let i = at; i < at + size; i++) pushPerson(params, rows[i]!);
-        at += size;
-        await this.run(
-          sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, tail),
-          params,
-        );
-      }
+      await pgCopy(this.db, `copy people (${cols}) from stdin`, text);
+      return;
+    }
+    let k = 0;
+    for (const size of chunkSizes(n)) {
+      const params: Array<string | null> = [];
+      for (const end = k + size; k < end; k++) push(k, params);
+      await this.run(sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, ''), params);
     }
   }
 
-  /** Adds tags (those already there stay). */
-  async addTags(pairs: ReadonlyArray<readonly [string, string]>, mayExist: boolean) {
+  /** Rewrites changed people (by primary key). */
+  async updatePeople(rows: PersonRow[]) {
+    if (!rows.length) return;
+    const cols = PEOPLE_COLUMNS.join(', ');
+    const upsert = `on conflict (workspace_id, id) do update set ${UPDATE_SET}`;
+    if (this.db.dialect === 'postgres') {
+      // One text per column, split by string_to_array: PostgreSQL reads that about ten times
+      // faster than json_populate_recordset (10 µs a row), and joining costs Node little.
+      const columns = PEOPLE_COLUMNS.slice(1).map((c) => pgList(rows.map((r) => r[c])));
+      if (columns.every((c) => c !== null)) {
+        const select = PEOPLE_COLUMNS.slice(1)
+          .map((c, i) => `c${i}${PG_TIMESTAMPS.has(c) ? '::timestamptz' : ''}`)
+          .join(', ');
+        await this.run(
+          `insert into people (${cols}) select $1::text, ${select} from unnest(` +
+            `${columns.map((_, i) => pgUnlist(i + 2)).join(', ')}) as t(${columns.map((_, i) => `c${i}`).join(', ')}) ${upsert}`,
+          [this.workspaceId, ...columns],
+        );
+      } else {
+        // A value holding one of the separators: JSON carries anything.
+        await this.run(
+          `insert into people (${cols}) select ${cols} from json_populate_recordset(null::people, $1::json) ${upsert}`,
+          [JSON.stringify(rows)],
+        );
+      }
+      return;
+    }
+    let at = 0;
+    for (const size of chunkSizes(rows.length)) {
+      const params: unknown[] = [];
+      for (let i = at; i < at + size; i++) pushPerson(params, rows[i]!);
+      at += size;
+      await this.run(
+        sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, upsert),
+        params,
+      );
+    }
+  }
+
+  /** Adds tags, given as person id, tag, person id, tag … (those already there stay). */
+  async addTags(pairs: string[], mayExist: boolean) {
     if (!pairs.length) return;
     const tail = mayExist ? 'on conflict do nothing' : '';
     if (this.db.dialect === 'postgres' && !mayExist) {
-      await pgCopy(
-        this.db,
-        'copy person_tags (workspace_id, person_id, tag) from stdin',
-        copyText(pairs.map((p) => [this.workspaceId, p[0], p[1]])),
-      );
+      let text = '';
+      for (let i = 0; i < pairs.length; i += 2)
+        text += copyLine([this.workspaceId, pairs[i]!, pairs[i + 1]!]);
+      await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', text);
       return;
     }
     if (this.db.dialect === 'postgres') {
-      const ids = pgList(pairs.map((p) => p[0]));
-      const tags = pgList(pairs.map((p) => p[1]));
-      const both = ids !== null && tags !== null;
+      const people = pairs.filter((_, i) => i % 2 === 0);
+      const tags = pairs.filter((_, i) => i % 2 === 1);
+      const ids = pgList(people);
+      const tagList = pgList(tags);
+      const both = ids !== null && tagList !== null;
       await this.run(
         `insert into person_tags (workspace_id, person_id, tag) select $1::text, * from unnest(` +
           `${both ? `${pgUnlist(2)}, ${pgUnlist(3)}` : '$2::text[], $3::text[]'}) ${tail}`,
-        [this.workspaceId, ...(both ? [ids, tags] : [pairs.map((p) => p[0]), pairs.map((p) => p[1])])],
+        [this.workspaceId, ...(both ? [ids, tagList] : [people, tags])],
       );
       return;
     }
     let at = 0;
-    for (const size of chunkSizes(pairs.length, 4)) {
-      const params: unknown[] = [];
-      for (let i = at; i < at + size; i++) params.push(this.workspaceId, pairs[i]![0], pairs[i]![1]);
+    for (const size of chunkSizes(pairs.length / 2, 4)) {
+      const params: string[] = [];
+      for (let i = at; i < at + size; i++) params.push(this.workspaceId, pairs[2 * i]!, pairs[2 * i + 1]!);
       at += size;
-      const text = sqliteValues(
-        'insert into person_tags (workspace_id, person_id, tag)',
-        3,
-        size,
-        'on conflict do nothing',
-      );
+      const text = sqliteValues('insert into person_tags (workspace_id, person_id, tag)', 3, size, tail);
       await this.run(text, params);
     }
   }

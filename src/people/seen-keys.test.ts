@@ -17,4 +17,15 @@ describe('SeenKeys', () => {
     expect(keys.get('e:user.1@example.com')).toBe(9);
     expect(keys.get('x:user.2@example.com')).toBe(0);
   });
+
+  it('keeps keys of different kinds apart', () => {
+    const keys = new SeenKeys();
+    keys.set('7000', 2, 1);
+    expect(keys.get('7000', 1)).toBe(2);
+    expect(keys.get('7000', 2)).toBe(0);
+    keys.set('7000', 3, 2);
+    keys.forget('7000', 1);
+    expect(keys.get('7000', 1)).toBe(0);
+    expect(keys.get('7000', 2)).toBe(3);
+  });
 });

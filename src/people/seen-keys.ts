@@ -17,16 +17,19 @@ export class SeenKeys {
     return this.used;
   }
 
-  /** The line `key` was recorded on, or 0. */
-  get(key: string): number {
-    const [a, b] = hash(key);
+  /**
+   * The line `key` was recorded on, or 0. Keys of different `kind`s (a small number: email,
+   * external id …) never meet, without building a prefixed string for each.
+   */
+  get(key: string, kind = 0): number {
+    const [a, b] = hash(key, kind);
     const part = this.parts[b >>> PART_SHIFT]!;
     const line = part.lines[part.find(a, b)]!;
     return line === FORGOTTEN ? 0 : line;
   }
 
-  set(key: string, line: number): void {
-    const [a, b] = hash(key);
+  set(key: string, line: number, kind = 0): void {
+    const [a, b] = hash(key, kind);
     const part = this.parts[b >>> PART_SHIFT]!;
     const slot = part.find(a, b);
     if (part.lines[slot] === 0) {
@@ -40,8 +43,8 @@ export class SeenKeys {
   }
 
   /** Forgets `key` (its row was rejected after all), keeping the probe chain intact. */
-  forget(key: string): void {
-    const [a, b] = hash(key);
+  forget(key: string, kind = 0): void {
+    const [a, b] = hash(key, kind);
     const part = this.parts[b >>> PART_SHIFT]!;
     const slot = part.find(a, b);
     if (part.lines[slot] !== 0) part.lines[slot] = FORGOTTEN;
@@ -94,10 +97,10 @@ class Part {
 
 const out: [number, number] = [0, 0];
 
-/** cyrb53-style 64-bit hash as two 32-bit halves. */
-function hash(s: string): [number, number] {
-  let a = 0xdeadbeef;
-  let b = 0x41c6ce57;
+/** cyrb53-style 64-bit hash as two 32-bit halves, seeded. */
+function hash(s: string, seed: number): [number, number] {
+  let a = 0xdeadbeef ^ seed;
+  let b = 0x41c6ce57 ^ seed;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     a = Math.imul(a ^ c, 2654435761);

@@ -21,12 +21,14 @@ export type PieceResult = {
   present: Int32Array<ArrayBuffer>;
   ranges: Int32Array<ArrayBuffer>;
   /**
-   * Per valid row, ROW_WIDTH values in PACKED order, joined into one string: one object per
-   * piece instead of thousands, so the rows waiting for their batch cost the garbage collector
-   * nothing to keep (see `valueAt`).
+   * Per valid row, ROW_WIDTH values in PACKED order, joined, as Latin-1 bytes (a byte a
+   * character) or, when a value holds a character beyond Latin-1, UTF-16 (`wide`). Bytes, not
+   * a string: they stay out of the JavaScript heap while the rows wait for their batch, so the
+   * garbage collector never copies them; each value becomes a string when it is used (`valueAt`).
    */
-  text: string;
-  /** Where each value ends in `text`; a null value stores `~end` of the value before it. */
+  chars: Buffer;
+  wide: boolean;
+  /** Where each value ends in `chars` (in characters); a null value stores `~end` of the value before it. */
   ends: Int32Array<ArrayBuffer>;
   rejects: Array<{ line: number; fields: string[]; reason: string }>;
   /** Records read, not counting rows of empty cells. */
@@ -38,15 +40,20 @@ export type PieceResult = {
 };
 
 /** Value `col` (a PACKED index) of valid row `row` of a piece. */
-export function valueAt(r: Pick<PieceResult, 'text' | 'ends'>, row: number, col: number): string | null {
+export function valueAt(
+  r: Pick<PieceResult, 'chars' | 'wide' | 'ends'>,
+  row: number,
+  col: number,
+): string | null {
   const k = row * ROW_WIDTH + col;
   const end = r.ends[k]!;
   if (end < 0) return null;
-  const before = k ? r.ends[k - 1]! : 0;
-  return r.text.slice(before < 0 ? ~before : before, end);
+  let start = k ? r.ends[k - 1]! : 0;
+  if (start < 0) start = ~start;
+  return r.wide ? r.chars.toString('utf16le', 2 * start, 2 * end) : r.chars.toString('latin1', start, end);
 }
 
-/** Builds a piece's `text` and `ends` value by value. */
+/** Builds a piece's `chars` and `ends` value by value. */
 export class PackedValues {
   private parts: string[] = [];
   private at = 0;
@@ -61,8 +68,13 @@ export class PackedValues {
     }
   }
 
-  done(): Pick<PieceResult, 'text' | 'ends'> {
-    return { text: this.parts.join(''), ends: Int32Array.from(this.ends) };
+  done(): Pick<PieceResult, 'chars' | 'wide' | 'ends'> {
+    const text = this.parts.join('');
+    const wide = /[^\u0000-\u00ff]/.test(text);
+    // A buffer of its own (never Node's shared pool), so it can be moved to another thread.
+    const chars = Buffer.allocUnsafeSlow(wide ? 2 * text.length : text.length);
+    chars.write(text, wide ? 'utf16le' : 'latin1');
+    return { chars, wide, ends: Int32Array.from(this.ends) };
   }
 }
 

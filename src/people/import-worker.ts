@@ -34,6 +34,7 @@ parentPort!.on(
       result.present.buffer,
       result.ranges.buffer,
       result.ends.buffer,
+      result.chars.buffer as ArrayBuffer,
     ];
     if (own) moved.push(msg.buf.buffer as ArrayBuffer);
     parentPort!.postMessage(result, moved);

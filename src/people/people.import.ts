@@ -392,6 +392,8 @@ class ParserPool {
         resolve: (r) => {
           this.bytes -= size;
           if (r.buf) piece.buf = Buffer.from(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+          // A moved Buffer arrives as a plain Uint8Array.
+          r.chars = Buffer.from(r.chars.buffer, r.chars.byteOffset, r.chars.byteLength);
           resolve(r);
         },
         reject: (e) => {
@@ -540,19 +542,21 @@ class PeopleImport {
       while (nextReject < r.rejects.length && r.rejects[nextReject]!.line < line)
         this.rejects.push(r.rejects[nextReject++]!);
       // One person per row: the same Vouch id, external id or email twice in a file is refused.
-      for (const [col, kind, field] of KEY_KINDS) {
+      for (let k = 0; k < KEY_KINDS.length; k++) {
+        const [col, kind, field] = KEY_KINDS[k]!;
         const key = valueAt(r, i, col);
-        const earlier = key === null ? 0 : this.keys.get(key, kind);
+        const earlier = key === null ? 0 : this.keys.claim(key, line, kind);
         if (!earlier) continue;
+        // The keys this row claimed before this one are free again.
+        for (const [c, kd] of KEY_KINDS.slice(0, k)) {
+          const claimed = valueAt(r, i, c);
+          if (claimed !== null) this.keys.forget(claimed, kd);
+        }
         const fields = cellsOf(part, i, this.ctx.delimiter);
         const shown = field === 'email' ? valueAt(r, i, C.email) : key;
         const reason = `${headerOf(this.map, fields, field)} ${shown} already appears on line ${earlier}; one person per row`;
         this.rejects.push({ line, fields, reason });
         continue rows;
-      }
-      for (const [col, kind] of KEY_KINDS) {
-        const key = valueAt(r, i, col);
-        if (key !== null) this.keys.set(key, line, kind);
       }
       this.batch.add(part, i);
       if (this.batch.length >= this.batchSize) await this.flush(false);
@@ -695,18 +699,16 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
   const people = new Map<string, Working>();
   const byExt = new Map<string, Working>();
   const byEmail = new Map<string, Working>();
-  /** People by phone; a number is a row of this batch that creates a person (made into one when matched). */
-  const byPhone = new Map<string, Array<Working | number>>();
-  const addPhone = (phone: string, w: Working | number) => {
-    const list = byPhone.get(phone);
-    if (!list) byPhone.set(phone, [w]);
-    else if (!list.includes(w)) list.push(w);
-  };
+  const byPhone = new Map<string, Working[]>();
   const index = (w: Working) => {
     const r = w.row;
     if (r.external_id && !byExt.has(r.external_id)) byExt.set(r.external_id, w);
     if (r.email_key && !byEmail.has(r.email_key)) byEmail.set(r.email_key, w);
-    if (r.phone) addPhone(r.phone, w);
+    if (r.phone) {
+      const list = byPhone.get(r.phone);
+      if (!list) byPhone.set(r.phone, [w]);
+      else if (!list.includes(w)) list.push(w);
+    }
   };
   // Oldest first (ids are time-ordered), so a key shared by several people finds the first.
   for (const row of [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
@@ -722,9 +724,14 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
   }
 
   const now = nowIso();
-  /** Rows that create a person, written from their packed values; -1 once made into a Working. */
-  const fresh: number[] = [];
-  const freshAt = new Map<number, number>();
+  /**
+   * Rows that create a person (FRESH), written from their packed values unless a later row
+   * matches them by phone (MADE into a Working). Their phones are found through a hash and a
+   * chain of rows, so the batch keeps no string per row (see BatchRows).
+   */
+  const state = new Uint8Array(n);
+  const freshByPhone = new Map<number, number>();
+  const samePhone = new Int32Array(n);
   const makeWorking = (i: number): Working => {
     const f = incoming(rows, i);
     const row: PersonRow = {
@@ -738,13 +745,13 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
     };
     const t = unpackTags(rows.value(i, C.tags));
     const w: Working = { row, tags: new Set(t), added: t, isNew: true, dirty: true };
-    fresh[freshAt.get(i)!] = -1;
+    state[i] = MADE;
     people.set(row.id, w);
-    const list = byPhone.get(row.phone!)!;
-    list[list.indexOf(i)] = w;
     index(w);
     return w;
   };
+  const phoneMatch = (emailKey: string | null, ext: string | null, e: string | null, x: string | null) =>
+    (!emailKey || !e || e === emailKey) && (!ext || !x || x === ext);
   for (let i = 0; i < n; i++) {
     const vouchId = rows.value(i, C.vouchId);
     const ext = rows.value(i, C.externalId);
@@ -755,20 +762,26 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
       (ext !== null ? byExt.get(ext) : undefined) ??
       (emailKey !== null ? byEmail.get(emailKey) : undefined);
     if (!w && phone !== null) {
-      const list = byPhone.get(phone);
-      const match = list?.find((t) => {
-        const [e, x] =
-          typeof t === 'number'
-            ? [rows.value(t, C.emailKey), rows.value(t, C.externalId)]
-            : [t.row.email_key, t.row.external_id];
-        return (!emailKey || !e || e === emailKey) && (!ext || !x || x === ext);
-      });
-      if (match !== undefined) w = typeof match === 'number' ? makeWorking(match) : match;
+      w = byPhone.get(phone)?.find((t) => phoneMatch(emailKey, ext, t.row.email_key, t.row.external_id));
+      // The first row of this batch that creates a person with this phone and may be this one.
+      let first = -1;
+      for (let j = freshByPhone.get(phoneHash(phone)) ?? -1; !w && j >= 0; j = samePhone[j]! - 1) {
+        if (
+          state[j] === FRESH &&
+          rows.value(j, C.phone) === phone &&
+          phoneMatch(emailKey, ext, rows.value(j, C.emailKey), rows.value(j, C.externalId))
+        )
+          first = j;
+      }
+      if (first >= 0) w = makeWorking(first);
     }
     if (!w) {
-      freshAt.set(i, fresh.length);
-      fresh.push(i);
-      if (phone !== null) addPhone(phone, i);
+      state[i] = FRESH;
+      if (phone !== null) {
+        const h = phoneHash(phone);
+        samePhone[i] = (freshByPhone.get(h) ?? -1) + 1;
+        freshByPhone.set(h, i);
+      }
       counts.created++;
       continue;
     }
@@ -840,13 +853,16 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
 
   const writes = [...people.values()].filter((w) => w.dirty);
   const made = writes.filter((w) => w.isNew);
-  const freshRows = fresh.filter((i) => i >= 0);
-  /** Tags of new people, as person id, tag, person id, tag … */
-  const newTags: string[] = [];
-  for (const w of made) for (const t of w.added) newTags.push(w.row.id, t);
-  await store.insertPeople(freshRows.length + made.length, (k, out) => {
-    if (k >= freshRows.length) return pushPerson(out, made[k - freshRows.length]!.row);
-    const i = freshRows[k]!;
+  const fresh: number[] = [];
+  for (let i = 0; i < n; i++) if (state[i] === FRESH) fresh.push(i);
+  await store.insertPeople(fresh.length + made.length, (k, out, tags) => {
+    if (k >= fresh.length) {
+      const { row, added } = made[k - fresh.length]!;
+      pushPerson(out, row);
+      for (const t of added) tags.push(row.id, t);
+      return;
+    }
+    const i = fresh[k]!;
     const id = newId();
     out.push(
       store.workspaceId,
@@ -869,16 +885,26 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
       now,
     );
     const t = rows.value(i, C.tags);
-    if (t !== null) for (const tag of unpackTags(t)) newTags.push(id, tag);
+    if (t !== null) for (const tag of unpackTags(t)) tags.push(id, tag);
   });
-  await store.updatePeople(writes.filter((w) => !w.isNew).map((w) => w.row));
-  // A new person's tags cannot be there yet; another's might be (added meanwhile), so those may conflict.
-  await store.addTags(newTags, false);
+  const changed = writes.filter((w) => !w.isNew);
+  await store.updatePeople(changed.map((w) => w.row));
+  // Tags of people already there might have been added meanwhile, so those may conflict.
   await store.addTags(
-    writes.filter((w) => !w.isNew).flatMap((w) => w.added.flatMap((tag) => [w.row.id, tag])),
+    changed.flatMap((w) => w.added.flatMap((tag) => [w.row.id, tag])),
     true,
   );
   return late;
+}
+
+const FRESH = 1;
+const MADE = 2;
+
+/** A phone's hash, a small integer (collisions are told apart by comparing the phones). */
+function phoneHash(phone: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < phone.length; i++) h = Math.imul(h ^ phone.charCodeAt(i), 16777619);
+  return h & 0x3fffffff;
 }
 
 /** The person row `i` describes, as `preparePerson` made it (for rows that match someone). */
@@ -1102,29 +1128,39 @@ class Store {
   }
 
   /**
-   * Inserts `n` new people, `push(k, out)` adding the values of PEOPLE_COLUMNS for the k-th:
-   * COPY on PostgreSQL, multi-row VALUES on SQLite, each row's values made just before they
-   * are sent.
+   * Inserts `n` new people and their tags, `push(k, out, tags)` adding the values of
+   * PEOPLE_COLUMNS for the k-th to `out` and its tags to `tags` (person id, tag, …): COPY on
+   * PostgreSQL, multi-row VALUES on SQLite, each row's values made just before they are sent.
    */
-  async insertPeople(n: number, push: (k: number, out: Array<string | null>) => void) {
+  async insertPeople(n: number, push: (k: number, out: Array<string | null>, tags: string[]) => void) {
     if (!n) return;
     const cols = PEOPLE_COLUMNS.join(', ');
     if (this.db.dialect === 'postgres') {
       const out: Array<string | null> = [];
-      let text = '';
+      const tags: string[] = [];
+      let people = '';
+      let tagLines = '';
       for (let k = 0; k < n; k++) {
         out.length = 0;
-        push(k, out);
-        text += copyLine(out);
+        tags.length = 0;
+        push(k, out, tags);
+        people += copyLine(out);
+        for (let t = 0; t < tags.length; t += 2)
+          tagLines += copyLine([this.workspaceId, tags[t]!, tags[t + 1]!]);
       }
-      await pgCopy(this.db, `copy people (${cols}) from stdin`, text);
+      await pgCopy(this.db, `copy people (${cols}) from stdin`, people);
+      if (tagLines)
+        await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', tagLines);
       return;
     }
+    // Each chunk's tags right after it: they never wait for the whole batch.
     let k = 0;
     for (const size of chunkSizes(n)) {
       const params: Array<string | null> = [];
-      for (const end = k + size; k < end; k++) push(k, params);
+      const tags: string[] = [];
+      for (const end = k + size; k < end; k++) push(k, params, tags);
       await this.run(sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, ''), params);
+      await this.addTags(tags, false);
     }
   }
 

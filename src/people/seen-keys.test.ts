@@ -18,6 +18,17 @@ describe('SeenKeys', () => {
     expect(keys.get('x:user.2@example.com')).toBe(0);
   });
 
+  it('claims a key once, and again after it is forgotten', () => {
+    const keys = new SeenKeys();
+    expect(keys.claim('a@example.com', 2, 3)).toBe(0);
+    expect(keys.claim('a@example.com', 5, 3)).toBe(2);
+    expect(keys.get('a@example.com', 3)).toBe(2);
+    keys.forget('a@example.com', 3);
+    expect(keys.claim('a@example.com', 7, 3)).toBe(0);
+    expect(keys.get('a@example.com', 3)).toBe(7);
+    expect(keys.size).toBe(1);
+  });
+
   it('keeps keys of different kinds apart', () => {
     const keys = new SeenKeys();
     keys.set('7000', 2, 1);

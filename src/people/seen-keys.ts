@@ -42,6 +42,27 @@ export class SeenKeys {
     if (part.used > part.lines.length * 0.8) part.grow();
   }
 
+  /**
+   * Records `line` for `key` unless it is there already: returns the line it was recorded on
+   * before, or 0 when this call recorded it (one lookup where `get` then `set` take two).
+   */
+  claim(key: string, line: number, kind = 0): number {
+    const [a, b] = hash(key, kind);
+    const part = this.parts[b >>> PART_SHIFT]!;
+    const slot = part.find(a, b);
+    const earlier = part.lines[slot]!;
+    if (earlier !== 0 && earlier !== FORGOTTEN) return earlier;
+    if (earlier === 0) {
+      part.h1[slot] = a;
+      part.h2[slot] = b & 0xffff;
+      part.used++;
+      this.used++;
+    }
+    part.lines[slot] = line;
+    if (part.used > part.lines.length * 0.8) part.grow();
+    return 0;
+  }
+
   /** Forgets `key` (its row was rejected after all), keeping the probe chain intact. */
   forget(key: string, kind = 0): void {
     const [a, b] = hash(key, kind);

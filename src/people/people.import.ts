@@ -1007,35 +1007,75 @@ function pgList(values: ReadonlyArray<string | number | null>): string | null {
 /** The SQL that turns parameter `n`, made by `pgList`, back into a text[]. */
 const pgUnlist = (n: number) => `string_to_array($${n}::text, E'\\x1f', E'\\x1e')`;
 
-/** A value as a field of COPY's text format: `\N` for NULL; backslash, tab, newline and CR escaped. */
-function copyField(v: string | null): string {
-  if (v === null) return '\\N';
-  return COPY_SPECIAL.test(v) ? v.replace(COPY_ESCAPE, (c) => COPY_ESCAPES[c]!) : v;
-}
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPE = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-/** A row as a line of COPY's text format: fields separated by tabs. */
-function copyLine(row: ReadonlyArray<string | null>): string {
-  let line = '';
-  for (let i = 0; i < row.length; i++) line += (i ? '\t' : '') + copyField(row[i]!);
-  return `${line}\n`;
+/**
+ * Rows in COPY's text format, written as UTF-8 bytes (no string per row or field): `\N` for
+ * NULL; backslash, tab, newline and CR escaped; fields separated by tabs.
+ */
+class CopyRows {
+  private buf = Buffer.allocUnsafeSlow(256 * 1024);
+  private at = 0;
+  private fields = 0;
+
+  field(v: string | null) {
+    this.room(v === null ? 3 : 1 + 3 * v.length);
+    if (this.fields++) this.buf[this.at++] = 9; // tab
+    if (v === null) {
+      this.buf[this.at++] = 92; // \N
+      this.buf[this.at++] = 78;
+      return;
+    }
+    if (COPY_SPECIAL.test(v)) {
+      v = v.replace(COPY_ESCAPE, (c) => COPY_ESCAPES[c]!);
+      this.room(3 * v.length);
+    }
+    this.at += this.buf.write(v, this.at);
+  }
+
+  endRow() {
+    this.room(1);
+    this.buf[this.at++] = 10; // newline
+    this.fields = 0;
+  }
+
+  get size() {
+    return this.at;
+  }
+
+  /** The rows so far; the next ones go into a new buffer. */
+  take(): Buffer {
+    const rows = this.buf.subarray(0, this.at);
+    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    this.at = 0;
+    return rows;
+  }
+
+  private room(n: number) {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
 }
 
 /**
- * `COPY … FROM STDIN` with `data` (COPY's text format), on the connection of `tx`, a PostgreSQL
- * transaction. Kysely keeps its pg client to itself, but hands the query text to
- * `client.query` as it is; given a Submittable (pg's interface, which pg-copy-streams
- * implements), pg runs it on that connection like any query. A COPY that fails (a unique key
- * taken meanwhile) rejects here, and the transaction rolls back as for any other statement.
+ * `COPY … FROM STDIN` on the connection of `tx`, a PostgreSQL transaction, with the rows `fill`
+ * sends (COPY's text format, see CopyRows): they reach the server while the next are made.
+ * Kysely keeps its pg client to itself, but hands the query text to `client.query` as it is;
+ * given a Submittable (pg's interface, which pg-copy-streams implements), pg runs it on that
+ * connection like any query. A COPY that fails (a unique key taken meanwhile) rejects here,
+ * and the transaction rolls back as for any other statement.
  */
-async function pgCopy(tx: Db, statement: string, data: string) {
+async function pgCopy(tx: Db, statement: string, fill: (send: (rows: Buffer) => void) => void) {
   const stream = copyFrom(statement);
   const done = finished(stream);
   done.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
   await tx.executeQuery(CompiledQuery.raw(stream as unknown as string));
-  stream.end(data);
+  fill((rows) => stream.write(rows));
+  stream.end();
   await done;
 }
 
@@ -1138,19 +1178,29 @@ class Store {
     if (this.db.dialect === 'postgres') {
       const out: Array<string | null> = [];
       const tags: string[] = [];
-      let people = '';
-      let tagLines = '';
-      for (let k = 0; k < n; k++) {
-        out.length = 0;
-        tags.length = 0;
-        push(k, out, tags);
-        people += copyLine(out);
-        for (let t = 0; t < tags.length; t += 2)
-          tagLines += copyLine([this.workspaceId, tags[t]!, tags[t + 1]!]);
-      }
-      await pgCopy(this.db, `copy people (${cols}) from stdin`, people);
-      if (tagLines)
-        await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', tagLines);
+      const tagRows = new CopyRows();
+      await pgCopy(this.db, `copy people (${cols}) from stdin`, (send) => {
+        const people = new CopyRows();
+        for (let k = 0; k < n; k++) {
+          out.length = 0;
+          tags.length = 0;
+          push(k, out, tags);
+          for (const v of out) people.field(v);
+          people.endRow();
+          for (let t = 0; t < tags.length; t += 2) {
+            tagRows.field(this.workspaceId);
+            tagRows.field(tags[t]!);
+            tagRows.field(tags[t + 1]!);
+            tagRows.endRow();
+          }
+          if (people.size >= 128 * 1024) send(people.take());
+        }
+        send(people.take());
+      });
+      if (tagRows.size)
+        await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', (send) =>
+          send(tagRows.take()),
+        );
       return;
     }
     // Each chunk's tags right after it: they never wait for the whole batch.
@@ -1207,13 +1257,6 @@ class Store {
   async addTags(pairs: string[], mayExist: boolean) {
     if (!pairs.length) return;
     const tail = mayExist ? 'on conflict do nothing' : '';
-    if (this.db.dialect === 'postgres' && !mayExist) {
-      let text = '';
-      for (let i = 0; i < pairs.length; i += 2)
-        text += copyLine([this.workspaceId, pairs[i]!, pairs[i + 1]!]);
-      await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', text);
-      return;
-    }
     if (this.db.dialect === 'postgres') {
       const people = pairs.filter((_, i) => i % 2 === 0);
       const tags = pairs.filter((_, i) => i % 2 === 1);

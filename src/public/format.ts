@@ -1,6 +1,9 @@
 import type { Reward } from '../programs/programs.schema.ts';
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
+/** A currency's formats for a country: with its minor unit, and without for whole amounts. */
+type MoneyFormat = { digits: number; exact: Intl.NumberFormat; whole: Intl.NumberFormat };
+// Made once per currency and country: building an Intl.NumberFormat costs a few hundred µs.
+const moneyFormats = new Map<string, MoneyFormat>();
 const digitsOf = new Map<string, number>();
 
 /** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0, KWD 3). */
@@ -15,31 +18,35 @@ export function fractionDigits(currency: string): number {
   return d;
 }
 
-/** Minor units as money in a currency ("$20", "$19.50", "¥2,000", "20 €" for de). */
-export function formatMoney(minor: number, currency: string, country = 'US'): string {
+function moneyFormat(currency: string, country: string): MoneyFormat {
   const key = `${currency}|${country}`;
-  let f = moneyFormats.get(key);
-  if (!f) {
+  let m = moneyFormats.get(key);
+  if (!m) {
     let locale = `en-${country}`;
     try {
       new Intl.NumberFormat(locale);
     } catch {
       locale = 'en';
     }
-    f = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    moneyFormats.set(key, f);
-  }
-  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  const value = minor / 10 ** digits;
-  if (Number.isInteger(value)) {
-    return new Intl.NumberFormat(f.resolvedOptions().locale, {
+    const exact = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    const { locale: resolved, maximumFractionDigits } = exact.resolvedOptions();
+    const whole = new Intl.NumberFormat(resolved, {
       style: 'currency',
       currency,
       minimumFractionDigits: 0,
       maximumFractionDigits: 0,
-    }).format(value);
+    });
+    m = { digits: maximumFractionDigits ?? 2, exact, whole };
+    moneyFormats.set(key, m);
   }
-  return f.format(value);
+  return m;
+}
+
+/** Minor units as money in a currency ("$20", "$19.50", "¥2,000", "20 €" for de). */
+export function formatMoney(minor: number, currency: string, country = 'US'): string {
+  const { digits, exact, whole } = moneyFormat(currency, country);
+  const value = minor / 10 ** digits;
+  return (Number.isInteger(value) ? whole : exact).format(value);
 }
 
 /** The friend's incentive in words: a headline and, when the program says more, a line under it. */

@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { askMoment } from '../src/asks/asks.service.ts';
 import { setPassword } from '../src/auth/auth.service.ts';
 import { recordEvent } from '../src/events/events.service.ts';
@@ -21,12 +21,13 @@ import {
   axeViolations,
   DESKTOP,
   type DemoServer,
-  launchChromium,
+  fullName,
   newPage,
   PHONE,
   SHOTS,
   signIn,
-  startDemoServer,
+  uniquelyNamed,
+  withDemo,
 } from './harness.ts';
 
 /** Committed screenshots of the screens, to look at in review. */
@@ -59,8 +60,12 @@ async function visit(personId: string, i: number, at: number) {
   );
 }
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const desk = await server.db
     .selectFrom('users')
@@ -75,17 +80,16 @@ beforeAll(async () => {
     .where('workspace_id', '=', server.workspaceId)
     .orderBy('external_id')
     .execute();
-  const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
   for (const p of people) {
     if (p.kind !== 'customer' || p.do_not_contact_at) continue;
-    if (people.filter((o) => named(o) === named(p)).length !== 1) continue;
+    if (!uniquelyNamed(people, p)) continue;
     const m = await askMoment(server.db, server.workspaceId, p.id);
     if (m.visits > 2 || m.reason !== `no visit or purchase ${m.visits ? 'today' : 'yet'}`) continue;
     for (let i = m.visits; i < 2; i++) await visit(p.id, i, Date.now() - (40 + i * 20) * DAY);
     await visit(p.id, 2, Date.now());
     // The first is the one asked; a second keeps the list a list.
     if (customer) break;
-    customer = { id: p.id, first: p.first_name, name: named(p) };
+    customer = { id: p.id, first: p.first_name, name: fullName(p) };
   }
   expect(customer).toBeTruthy();
   expect(await askMoment(server.db, server.workspaceId, customer.id)).toMatchObject({
@@ -93,11 +97,6 @@ beforeAll(async () => {
     good: true,
     reason: '3rd visit',
   });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** Nothing on the page is wider than the viewport (a phone's 390 pixels). */

@@ -9,17 +9,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Referral } from '../src/referrals/referrals.schema.ts';
 import {
   axeViolations,
   DESKTOP,
   type DemoServer,
-  launchChromium,
+  fullName,
   newPage,
   PHONE,
   signIn,
-  startDemoServer,
+  uniquelyNamed,
+  withDemo,
 } from './harness.ts';
 
 /** Committed screenshots of the screens, to look at in review. */
@@ -35,18 +36,21 @@ let waiting: Pick;
 let toMenu: Pick;
 let toAssign: Pick;
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const people = await server.db
     .selectFrom('people')
     .select(['id', 'first_name', 'last_name'])
     .where('workspace_id', '=', server.workspaceId)
     .execute();
-  const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
   const unique = (id: string) => {
     const p = people.find((o) => o.id === id)!;
-    return people.filter((o) => named(o) === named(p)).length === 1;
+    return uniquelyNamed(people, p);
   };
   const rows = await server.db
     .selectFrom('referrals')
@@ -60,7 +64,7 @@ beforeAll(async () => {
   const pick = (r: (typeof rows)[number] | undefined): Pick => {
     expect(r).toBeDefined();
     const p = people.find((o) => o.id === r!.friend_id)!;
-    return { id: r!.id, name: named(p) };
+    return { id: r!.id, name: fullName(p) };
   };
   const candidates = rows.filter((r) => unique(r.friend_id));
   const newOnes = candidates.filter((r) => r.status === 'new');
@@ -69,11 +73,6 @@ beforeAll(async () => {
   const contacted = candidates.filter((r) => r.status === 'contacted');
   toMenu = pick(contacted[0]);
   toAssign = pick(contacted[1]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 async function referral(page: Page, id: string): Promise<Referral> {

@@ -7,18 +7,19 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Dashboard } from '../src/analytics/dashboard.schema.ts';
 import {
   axeViolations,
   DESKTOP,
   type DemoServer,
-  launchChromium,
+  fullName,
   newPage,
   PHONE,
   SHOTS,
   signIn,
-  startDemoServer,
+  uniquelyNamed,
+  withDemo,
 } from './harness.ts';
 
 /** Committed screenshots of the screens, to look at in review. */
@@ -29,17 +30,19 @@ let browser: Browser;
 /** A referred friend whose referral is still open. */
 let friend: { id: string; name: string };
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const people = await server.db
     .selectFrom('people')
     .select(['id', 'first_name', 'last_name'])
     .where('workspace_id', '=', server.workspaceId)
     .execute();
-  const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
-  const unique = (p: { first_name: string; last_name: string }) =>
-    people.filter((o) => named(o) === named(p)).length === 1;
+  const unique = (p: { first_name: string; last_name: string }) => uniquelyNamed(people, p);
   const byId = new Map(people.map((p) => [p.id, p]));
   const open = await server.db
     .selectFrom('referrals')
@@ -49,12 +52,7 @@ beforeAll(async () => {
     .orderBy('created_at')
     .execute();
   const f = open.map((o) => byId.get(o.friend_id)!).find(unique)!;
-  friend = { id: f.id, name: named(f) };
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  friend = { id: f.id, name: fullName(f) };
 });
 
 /** The dashboard as the API has it, with the page's own session. */

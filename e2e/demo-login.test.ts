@@ -4,41 +4,29 @@
  */
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addMember, setPassword } from '../src/auth/auth.service.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.service.ts';
-import {
-  type DemoServer,
-  launchChromium,
-  newPage,
-  PHONE,
-  SHOTS,
-  signIn,
-  startDemoServer,
-} from './harness.ts';
+import { type DemoServer, newPage, PHONE, SHOTS, signIn, uniquelyNamed, withDemo } from './harness.ts';
 
 let server: DemoServer;
 let browser: Browser;
 /** A demo customer whose name is unique in the clinic, to search for. */
 let customer: { id: string; first_name: string; last_name: string };
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   const people = await server.db
     .selectFrom('people')
     .select(['id', 'kind', 'first_name', 'last_name'])
     .where('workspace_id', '=', server.workspaceId)
     .orderBy('external_id')
     .execute();
-  const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
-  customer = people.find(
-    (c) => c.kind === 'customer' && people.filter((o) => named(o) === named(c)).length === 1,
-  )!;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  customer = people.find((c) => c.kind === 'customer' && uniquelyNamed(people, c))!;
 });
 
 describe('demo login in a browser', () => {

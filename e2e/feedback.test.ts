@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { transaction } from '../src/db/connect.ts';
 import { getOrCreateLink } from '../src/referrals/links.service.ts';
 import { sendSurvey } from '../src/surveys/surveys.service.ts';
@@ -17,12 +17,13 @@ import {
   axeViolations,
   DESKTOP,
   type DemoServer,
-  launchChromium,
+  fullName,
   newPage,
   PHONE,
   SHOTS,
   signIn,
-  startDemoServer,
+  uniquelyNamed,
+  withDemo,
 } from './harness.ts';
 
 const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -36,8 +37,12 @@ let surveyUrl: string;
 let program: { id: string; name: string };
 let landingCode: string;
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const ws = server.workspaceId;
   const people = await server.db
@@ -48,10 +53,9 @@ beforeAll(async () => {
     .where('email', 'is not', null)
     .orderBy('created_at')
     .execute();
-  const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
-  const unique = people.filter((p) => people.filter((o) => named(o) === named(p)).length === 1);
+  const unique = people.filter((p) => uniquelyNamed(people, p));
   const c = unique[0]!;
-  client = { id: c.id, first: c.first_name, name: named(c) };
+  client = { id: c.id, first: c.first_name, name: fullName(c) };
   const sent = await transaction(server.db, (tx) => sendSurvey(tx, ws, c.id, { publicUrl: server.base }));
   surveyUrl = sent!.url;
   const p = await server.db
@@ -65,11 +69,6 @@ beforeAll(async () => {
   program = p;
   // Another client's link to the program: the landing page a friend of theirs would see.
   landingCode = (await getOrCreateLink(server.db, ws, p.id, unique[1]!.id)).link.code;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const noToasts = (page: Page) =>

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { askMoment } from '../src/asks/asks.service.ts';
 import { setPassword } from '../src/auth/auth.service.ts';
 import { recordEvent } from '../src/events/events.service.ts';
@@ -17,12 +17,12 @@ import {
   axeViolations,
   DESKTOP,
   type DemoServer,
-  launchChromium,
   newPage,
   PHONE,
   SHOTS,
   signIn,
-  startDemoServer,
+  uniquelyNamed,
+  withDemo,
 } from './harness.ts';
 
 /** Committed screenshots of the screens, to look at in review. */
@@ -37,8 +37,12 @@ let deskId: string;
 let customer: { id: string; first: string; last: string; name: string; credit: number };
 const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const desk = await server.db
     .selectFrom('users')
@@ -54,9 +58,7 @@ beforeAll(async () => {
     .select(['id', 'first_name', 'last_name', 'do_not_contact_at'])
     .where('workspace_id', '=', server.workspaceId)
     .execute();
-  const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
-  const unique = (p: { first_name: string; last_name: string }) =>
-    people.filter((o) => named(o) === named(p)).length === 1;
+  const unique = (p: { first_name: string; last_name: string }) => uniquelyNamed(people, p);
   const credits = await server.db
     .selectFrom('rewards')
     .select(['person_id', 'amount'])
@@ -106,11 +108,6 @@ beforeAll(async () => {
     visits: 2,
     good: false,
   });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 describe('front-desk mode', () => {

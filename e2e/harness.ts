@@ -9,6 +9,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { buildWebIfStale } from '../scripts/build-web.ts';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -60,6 +61,32 @@ export async function startDemoServer(): Promise<DemoServer> {
     },
   };
 }
+
+/**
+ * The demo server and Chromium for a file's tests: both start before its first test (`ready`
+ * receives them, before the file's own `beforeAll`) and stop after its last.
+ */
+export function withDemo(ready: (server: DemoServer, browser: Browser) => void): void {
+  let server: DemoServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    ready(server, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+}
+
+type Named = { first_name: string; last_name: string };
+
+/** A person's name as the app shows it. */
+export const fullName = (p: Named) => `${p.first_name} ${p.last_name}`;
+
+/** Whether nobody else among `people` has `p`'s name (so a test can find them by it on screen). */
+export const uniquelyNamed = (people: Named[], p: Named) =>
+  people.filter((o) => fullName(o) === fullName(p)).length === 1;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

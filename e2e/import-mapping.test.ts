@@ -7,17 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  DESKTOP,
-  type DemoServer,
-  launchChromium,
-  newPage,
-  PHONE,
-  signIn,
-  startDemoServer,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, DESKTOP, type DemoServer, newPage, PHONE, signIn, withDemo } from './harness.ts';
 
 /** Committed screenshots of the screens, to look at in review. */
 const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
@@ -25,14 +16,13 @@ const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 let server: DemoServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-  mkdirSync(DOCS, { recursive: true });
+withDemo((s, b) => {
+  server = s;
+  browser = b;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+beforeAll(async () => {
+  mkdirSync(DOCS, { recursive: true });
 });
 
 const CSV = [

@@ -8,17 +8,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferral } from '../src/referrals/referrals.service.ts';
 import {
   axeViolations,
   DESKTOP,
   type DemoServer,
-  launchChromium,
+  fullName,
   newPage,
   PHONE,
   signIn,
-  startDemoServer,
+  withDemo,
 } from './harness.ts';
 
 /** Committed screenshots of the screens, to look at in review. */
@@ -31,10 +31,12 @@ let source: { id: string; name: string };
 /** A customer with a big family of referrals (nine friends). */
 let big: { id: string; name: string };
 
-const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const ws = server.workspaceId;
   // The demo's tenth customer starts its chain of referrals.
@@ -44,7 +46,7 @@ beforeAll(async () => {
     .where('workspace_id', '=', ws)
     .where('external_id', '=', 'PAT-10009')
     .executeTakeFirstOrThrow();
-  source = { id: top.id, name: named(top) };
+  source = { id: top.id, name: fullName(top) };
 
   // A customer of the booking system who never referred anyone, then nine friends at once.
   const quiet = await server.db
@@ -60,7 +62,7 @@ beforeAll(async () => {
     )
     .orderBy('created_at', 'desc')
     .executeTakeFirstOrThrow();
-  big = { id: quiet.id, name: named(quiet) };
+  big = { id: quiet.id, name: fullName(quiet) };
   const program = await server.db
     .selectFrom('programs')
     .select('id')
@@ -80,11 +82,6 @@ beforeAll(async () => {
       },
     );
   }
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** Violations in the network section (the rest of the profile is other tests' business). */

@@ -4,20 +4,16 @@
  * referral to won on the pipeline board, and sees the dashboard count it.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Dashboard } from '../src/analytics/dashboard.schema.ts';
-import { DESKTOP, type DemoServer, launchChromium, newPage, signIn, startDemoServer } from './harness.ts';
+import { DESKTOP, type DemoServer, newPage, signIn, withDemo } from './harness.ts';
 
 let server: DemoServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+withDemo((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function dashboard(page: Page): Promise<Dashboard> {

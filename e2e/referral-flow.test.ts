@@ -9,15 +9,16 @@ import { join } from 'node:path';
 import jsQRModule from 'jsqr';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   type DemoServer,
-  launchChromium,
+  fullName,
   newPage,
   PHONE,
   signIn,
-  startDemoServer,
+  uniquelyNamed,
+  withDemo,
 } from './harness.ts';
 
 // jsqr is CommonJS whose types declare an ES default export: take the function either way.
@@ -35,8 +36,12 @@ let server: DemoServer;
 let browser: Browser;
 let customer: { id: string; name: string };
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const people = await server.db
     .selectFrom('people')
@@ -44,16 +49,8 @@ beforeAll(async () => {
     .where('workspace_id', '=', server.workspaceId)
     .orderBy('external_id')
     .execute();
-  const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
-  const c = people.find(
-    (p) => p.kind === 'customer' && p.email && people.filter((o) => named(o) === named(p)).length === 1,
-  )!;
-  customer = { id: c.id, name: named(c) };
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  const c = people.find((p) => p.kind === 'customer' && p.email && uniquelyNamed(people, p))!;
+  customer = { id: c.id, name: fullName(c) };
 });
 
 /** Picks an option of a Mantine select by the select's label. */

@@ -7,17 +7,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { setPassword } from '../src/auth/auth.service.ts';
 import { releaseDue } from '../src/rewards/rewards.service.ts';
 import {
   DESKTOP,
   type DemoServer,
-  launchChromium,
+  fullName,
   newPage,
   PHONE,
   signIn,
-  startDemoServer,
+  uniquelyNamed,
+  withDemo,
 } from './harness.ts';
 
 /** Committed screenshots of the screens, to look at in review. */
@@ -31,10 +32,12 @@ let referrer: { id: string; name: string };
 /** A referred friend whose referral is still open, and the person who referred them. */
 let friend: { id: string; name: string; referralId: string; referrerName: string };
 
-const named = (p: { first_name: string; last_name: string }) => `${p.first_name} ${p.last_name}`;
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   // The demo's won referrals hold $25 credits for 14 days: let the clock run past the hold.
   const released = await releaseDue(server.db, new Date(Date.now() + 15 * 86_400_000).toISOString());
@@ -44,8 +47,7 @@ beforeAll(async () => {
     .select(['id', 'first_name', 'last_name'])
     .where('workspace_id', '=', server.workspaceId)
     .execute();
-  const unique = (p: { first_name: string; last_name: string }) =>
-    people.filter((o) => named(o) === named(p)).length === 1;
+  const unique = (p: { first_name: string; last_name: string }) => uniquelyNamed(people, p);
   const byId = new Map(people.map((p) => [p.id, p]));
   const credits = await server.db
     .selectFrom('rewards')
@@ -57,7 +59,7 @@ beforeAll(async () => {
     .orderBy('created_at')
     .execute();
   const r = credits.map((c) => byId.get(c.person_id!)!).find(unique)!;
-  referrer = { id: r.id, name: named(r) };
+  referrer = { id: r.id, name: fullName(r) };
   const open = await server.db
     .selectFrom('referrals')
     .select(['id', 'friend_id', 'referrer_id'])
@@ -67,12 +69,12 @@ beforeAll(async () => {
     .execute();
   const o = open.find((x) => unique(byId.get(x.friend_id)!) && x.referrer_id !== referrer.id)!;
   const f = byId.get(o.friend_id)!;
-  friend = { id: f.id, name: named(f), referralId: o.id, referrerName: named(byId.get(o.referrer_id)!) };
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  friend = {
+    id: f.id,
+    name: fullName(f),
+    referralId: o.id,
+    referrerName: fullName(byId.get(o.referrer_id)!),
+  };
 });
 
 /** The same screen on a desktop and on a phone, from `top` down if given, without toasts. */

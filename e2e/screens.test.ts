@@ -6,17 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  DESKTOP,
-  type DemoServer,
-  launchChromium,
-  newPage,
-  PHONE,
-  signIn,
-  startDemoServer,
-} from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations, DESKTOP, type DemoServer, newPage, PHONE, signIn, withDemo } from './harness.ts';
 
 const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
@@ -26,8 +17,12 @@ let person: string;
 let program: string;
 let referral: string;
 
+withDemo((s, b) => {
+  server = s;
+  browser = b;
+});
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   mkdirSync(DOCS, { recursive: true });
   const ws = server.workspaceId;
   // The referrer with the most won referrals: their profile has something in every section.
@@ -57,11 +52,6 @@ beforeAll(async () => {
       .orderBy('created_at')
       .executeTakeFirstOrThrow()
   ).id;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** The screens, by address, with the heading that says they have loaded and their picture's name. */

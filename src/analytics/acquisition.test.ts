@@ -141,6 +141,41 @@ describe.each(dialects)('referral customers versus advertising on %s', (dialect)
     expect(await rollup()).toEqual(live);
   });
 
+  it('counts a batch of events once at its end, leaving out the events it refused', async () => {
+    const a = await person('Instagram');
+    const b = await person('a colleague');
+    const sale = (personId: string, occurredAt: string, extra: object = {}) => ({
+      type: 'purchase',
+      source: 'till',
+      externalId: `batch-${++n}`,
+      person: { id: personId },
+      occurredAt,
+      amount: 5000,
+      ...extra,
+    });
+    const res = await owner.req('POST', '/api/v1/events/batch', {
+      events: [
+        sale(a, '2026-10-10T10:00:00Z'),
+        sale(a, '2026-10-04T10:00:00Z'), // earlier: moves a's first purchase within the batch
+        sale(b, '2026-10-11T10:00:00Z', { currency: 'XXX' }), // refused: b is not a customer yet
+        sale(b, '2026-10-12T10:00:00Z'),
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 3, rejected: 1 });
+    const mine = (await rollup()).filter((r) => r.heard === 'instagram' || r.heard === 'a colleague');
+    expect(mine).toEqual([
+      { day: '2026-10-04', heard: 'instagram', customers: 1 },
+      { day: '2026-10-12', heard: 'a colleague', customers: 1 },
+    ]);
+    // What the batch kept is what history gives.
+    const live = await rollup();
+    await t.db.deleteFrom('acquisition_daily').execute();
+    await sql`update people set first_purchase_at = null`.execute(t.db);
+    await backfill(t.db as never);
+    expect(await rollup()).toEqual(live);
+  });
+
   it('prices a referral customer by the rewards of the range', async () => {
     const c = await comparison('2026-01-01', '2026-12-31');
     expect(c.referralCustomers).toBe(0);

@@ -32,10 +32,40 @@ export function classifyHeard(key: string): Via {
 
 const day = (at: string) => new Date(at).toISOString().slice(0, 10);
 
-async function count(tx: Db, workspaceId: string, at: string, heard: string, n: number) {
+/**
+ * Rollup changes a batch of events collects and writes once (`writeAcquisition`): by day and
+ * answer, joined by a NUL, the change in customers.
+ */
+export type AcquisitionCounts = Map<string, number>;
+
+async function count(
+  tx: Db,
+  workspaceId: string,
+  at: string,
+  heard: string,
+  n: number,
+  counts?: AcquisitionCounts,
+) {
+  if (counts) {
+    const key = `${day(at)}\u0000${heard}`;
+    counts.set(key, (counts.get(key) ?? 0) + n);
+    return;
+  }
+  await writeAcquisition(tx, workspaceId, new Map([[`${day(at)}\u0000${heard}`, n]]));
+}
+
+/** Adds collected changes to the rollup, in one statement. */
+export async function writeAcquisition(tx: Db, workspaceId: string, counts: AcquisitionCounts) {
+  const rows = [...counts]
+    .filter(([, n]) => n !== 0)
+    .map(([key, customers]) => {
+      const [day, heard] = key.split('\u0000') as [string, string];
+      return { workspace_id: workspaceId, day, heard, customers };
+    });
+  if (!rows.length) return;
   await tx
     .insertInto('acquisition_daily')
-    .values({ workspace_id: workspaceId, day: day(at), heard, customers: n })
+    .values(rows)
     .onConflict((oc) =>
       oc.columns(['workspace_id', 'day', 'heard']).doUpdateSet((eb) => ({
         customers: eb('acquisition_daily.customers', '+', eb.ref('excluded.customers')),
@@ -44,27 +74,39 @@ async function count(tx: Db, workspaceId: string, at: string, heard: string, n: 
     .execute();
 }
 
+/** Adds one event's collected changes to its batch's (once the event is recorded). */
+export function addAcquisition(into: AcquisitionCounts, from: AcquisitionCounts) {
+  for (const [key, n] of from) into.set(key, (into.get(key) ?? 0) + n);
+}
+
 type First = { at: string | null; howHeard: string | null };
 
 /** Moves a person's count in the rollup from what it was to what it is (either may be none). */
-export async function moveAcquisition(tx: Db, workspaceId: string, before: First, after: First) {
+export async function moveAcquisition(
+  tx: Db,
+  workspaceId: string,
+  before: First,
+  after: First,
+  counts?: AcquisitionCounts,
+) {
   const [a, b] = [heardKey(before.howHeard), heardKey(after.howHeard)];
   if (before.at === after.at && a === b) return;
-  if (before.at) await count(tx, workspaceId, before.at, a, -1);
-  if (after.at) await count(tx, workspaceId, after.at, b, 1);
+  if (before.at) await count(tx, workspaceId, before.at, a, -1, counts);
+  if (after.at) await count(tx, workspaceId, after.at, b, 1, counts);
 }
 
 /**
  * A purchase: the first one (by when it happened, so history imported late lands on its day)
  * makes the person a newly won customer on that day, under their "how did you hear" answer.
  * `person` is as the event read them; it is updated in place, so later purchases of a batch
- * see it.
+ * see it. With `counts`, the rollup's change is collected there instead of written.
  */
 export async function countPurchase(
   tx: Db,
   workspaceId: string,
   person: { id: string; first_purchase_at: string | null; how_heard: string | null },
   occurredAt: string,
+  counts?: AcquisitionCounts,
 ) {
   const before = person.first_purchase_at;
   if (before && Date.parse(before) <= Date.parse(occurredAt)) return;
@@ -80,5 +122,6 @@ export async function countPurchase(
     workspaceId,
     { at: before, howHeard: person.how_heard },
     { at: occurredAt, howHeard: person.how_heard },
+    counts,
   );
 }

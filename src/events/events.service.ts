@@ -1,5 +1,10 @@
 import type { Selectable } from 'kysely';
-import { countPurchase } from '../analytics/acquisition.ts';
+import {
+  type AcquisitionCounts,
+  addAcquisition,
+  countPurchase,
+  writeAcquisition,
+} from '../analytics/acquisition.ts';
 import { countReferral } from '../analytics/rollup.ts';
 import { askOnEvent } from '../asks/engine.ts';
 import type { Actor } from '../auth/auth.service.ts';
@@ -96,7 +101,12 @@ type Found = {
   first_purchase_at: string | null;
   how_heard: string | null;
 };
-type Known = { isNew?: boolean; person?: Found };
+type Known = {
+  isNew?: boolean;
+  person?: Found;
+  /** The batch's rollup changes, written once at its end (see recordBatch). */
+  acquisition?: AcquisitionCounts;
+};
 
 export async function recordEvent(
   tx: Db,
@@ -110,7 +120,11 @@ export async function recordEvent(
     if (prior) return { status: 'duplicate', event: toEvent(prior), effects: noEffects() };
   }
   try {
-    return await inSavepoint(tx, (sp) => apply(sp, ctx, input, known.person));
+    // This event's rollup changes join the batch's only once it is recorded.
+    const mine: AcquisitionCounts | undefined = known.acquisition && new Map();
+    const recorded = await inSavepoint(tx, (sp) => apply(sp, ctx, input, known.person, mine));
+    if (known.acquisition && mine) addAcquisition(known.acquisition, mine);
+    return recorded;
   } catch (err) {
     if (!(err instanceof AlreadyRecorded)) throw err;
     const first = await findEvent(tx, ws, input.source, input.externalId);
@@ -124,6 +138,7 @@ async function apply(
   ctx: EventContext,
   input: EventInput,
   knownPerson?: Known['person'],
+  acquisition?: AcquisitionCounts,
 ): Promise<Recorded> {
   const ws = ctx.workspace;
   const effects: Recorded['effects'] = noEffects();
@@ -183,7 +198,7 @@ async function apply(
     .returning('id')
     .executeTakeFirst();
   if (!claimed) throw new AlreadyRecorded();
-  if (row.type === 'purchase' && person) await countPurchase(tx, ws.id, person, occurredAt);
+  if (row.type === 'purchase' && person) await countPurchase(tx, ws.id, person, occurredAt, acquisition);
 
   if (input.type === 'refund') {
     const ref = await tx
@@ -458,6 +473,7 @@ export async function recordBatch(tx: Db, ctx: EventContext, items: unknown[]): 
   const valid = parsed.flatMap((p) => (p.success ? [p.data] : []));
   const known = await lookAhead(tx, ctx.workspace.id, valid);
   const inBatch = new Set<string>();
+  const acquisition: AcquisitionCounts = new Map();
   for (const [index, p] of parsed.entries()) {
     if (!p.success) {
       const details = p.error.issues.map((i) => ({
@@ -480,7 +496,7 @@ export async function recordBatch(tx: Db, ctx: EventContext, items: unknown[]): 
     const ref = p.data.person;
     const person = ref && !ref.id && ref.externalId ? known.people.get(ref.externalId) : undefined;
     try {
-      const r = await recordEvent(tx, ctx, p.data, { isNew, ...(person ? { person } : {}) });
+      const r = await recordEvent(tx, ctx, p.data, { isNew, acquisition, ...(person ? { person } : {}) });
       if (r.status === 'accepted') out.accepted++;
       else out.duplicates++;
       out.results.push({ index, status: r.status, eventId: r.event.id, error: null });
@@ -498,6 +514,7 @@ export async function recordBatch(tx: Db, ctx: EventContext, items: unknown[]): 
       });
     }
   }
+  await writeAcquisition(tx, ctx.workspace.id, acquisition);
   return out;
 }
 

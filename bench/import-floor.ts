@@ -13,51 +13,13 @@ import { join } from 'node:path';
 import { connect } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { newId } from '../src/lib/ids.ts';
+import { PEOPLE_COLUMNS as COLUMNS } from '../src/people/people.import.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.service.ts';
+import { CITIES, FIRST, LAST } from './lib/customers.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const BATCH = 5000;
 const CHUNK = 500;
-const COLUMNS = [
-  'workspace_id',
-  'id',
-  'kind',
-  'first_name',
-  'last_name',
-  'organisation',
-  'email',
-  'email_key',
-  'phone',
-  'external_id',
-  'address',
-  'how_heard',
-  'notes',
-  'marketing_consent_at',
-  'marketing_consent_source',
-  'do_not_contact_at',
-  'created_at',
-  'updated_at',
-];
-const FIRST = ['Ann', 'Bob', 'Chloé', 'Dev', 'Eve', 'Farid', 'Grace', 'Hiro', 'Ines', 'José', 'Kim', 'Lena'];
-const LAST = [
-  'Lee',
-  'Smith',
-  "O'Brien",
-  'García',
-  'Nguyen',
-  'Müller',
-  'Okafor',
-  'Rossi',
-  'Kowalski',
-  'Tanaka',
-];
-const CITIES = [
-  ['Springfield', 'IL', '62701', '217'],
-  ['Portland', 'OR', '97201', '503'],
-  ['Austin', 'TX', '73301', '512'],
-  ['Boston', 'MA', '02134', '617'],
-] as const;
-
 async function run(withNameIndex: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'vouch-floor-'));
   const conn = connect({ kind: 'sqlite', file: join(dir, 'vouch.db') });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { IMPORT_V8_FLAGS, importProcessEnv } from '../src/people/import-launch.ts';
+import { CITIES, FIRST, LAST } from './lib/customers.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -49,26 +50,6 @@ const HEADER =
   'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,' +
   'Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,' +
   'Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags\n';
-const FIRST = ['Ann', 'Bob', 'Chloé', 'Dev', 'Eve', 'Farid', 'Grace', 'Hiro', 'Ines', 'José', 'Kim', 'Lena'];
-const LAST = [
-  'Lee',
-  'Smith',
-  "O'Brien",
-  'García',
-  'Nguyen',
-  'Müller',
-  'Okafor',
-  'Rossi',
-  'Kowalski',
-  'Tanaka',
-];
-const CITIES = [
-  ['Springfield', 'IL', '62701', '217'],
-  ['Portland', 'OR', '97201', '503'],
-  ['Austin', 'TX', '73301', '512'],
-  ['Boston', 'MA', '02134', '617'],
-];
-
 /** Row i of the generated export; one row in a thousand has a phone number nobody can read. */
 function row(i: number): string {
   const first = FIRST[i % FIRST.length]!;

@@ -70,7 +70,7 @@ export class PackedValues {
 
   done(): Pick<PieceResult, 'chars' | 'wide' | 'ends'> {
     const text = this.parts.join('');
-    const wide = /[^\u0000-\u00ff]/.test(text);
+    const wide = /[\u0100-\uffff]/.test(text);
     // A buffer of its own (never Node's shared pool), so it can be moved to another thread.
     const chars = Buffer.allocUnsafeSlow(wide ? 2 * text.length : text.length);
     chars.write(text, wide ? 'utf16le' : 'latin1');

@@ -929,7 +929,7 @@ function incoming(rows: BatchRows, i: number) {
 
 // --- bulk statements per dialect --------------------------------------------------------------
 
-const PEOPLE_COLUMNS = [
+export const PEOPLE_COLUMNS = [
   'workspace_id',
   'id',
   'kind',

@@ -29,17 +29,7 @@ export class SeenKeys {
   }
 
   set(key: string, line: number, kind = 0): void {
-    const [a, b] = hash(key, kind);
-    const part = this.parts[b >>> PART_SHIFT]!;
-    const slot = part.find(a, b);
-    if (part.lines[slot] === 0) {
-      part.h1[slot] = a;
-      part.h2[slot] = b & 0xffff;
-      part.used++;
-      this.used++;
-    }
-    part.lines[slot] = line;
-    if (part.used > part.lines.length * 0.8) part.grow();
+    this.record(key, line, kind, true);
   }
 
   /**
@@ -47,11 +37,15 @@ export class SeenKeys {
    * before, or 0 when this call recorded it (one lookup where `get` then `set` take two).
    */
   claim(key: string, line: number, kind = 0): number {
+    return this.record(key, line, kind, false);
+  }
+
+  private record(key: string, line: number, kind: number, overwrite: boolean): number {
     const [a, b] = hash(key, kind);
     const part = this.parts[b >>> PART_SHIFT]!;
     const slot = part.find(a, b);
     const earlier = part.lines[slot]!;
-    if (earlier !== 0 && earlier !== FORGOTTEN) return earlier;
+    if (!overwrite && earlier !== 0 && earlier !== FORGOTTEN) return earlier;
     if (earlier === 0) {
       part.h1[slot] = a;
       part.h2[slot] = b & 0xffff;

@@ -98,6 +98,10 @@ export const PACKED = [
   'tags',
 ] as const;
 export const ROW_WIDTH = PACKED.length;
+/** Where PACKED puts each value: `COL.email` is the email's index in a row. */
+export const COL = Object.fromEntries(PACKED.map((name, i) => [name, i])) as {
+  [K in (typeof PACKED)[number]]: number;
+};
 /** Tags travel joined by this, or as JSON after it when a tag holds it (see packTags). */
 const TAG_SEPARATOR = '\u001f';
 

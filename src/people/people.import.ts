@@ -29,7 +29,7 @@ import {
   splitPieces,
   utf8Chunks,
 } from './csv-input.ts';
-import { FIELD_BITS, type PieceResult, type RowContext, unpackTags, valueAt } from './import-packing.ts';
+import { COL, FIELD_BITS, type PieceResult, type RowContext, unpackTags, valueAt } from './import-packing.ts';
 import type { ImportsTable, PeopleTable } from './people.table.ts';
 import { SeenKeys } from './seen-keys.ts';
 
@@ -419,31 +419,11 @@ class ParserPool {
 
 // --- one import -----------------------------------------------------------------------------
 
-/** Where PACKED puts what a row carries (see import-packing.ts). */
-const C = {
-  vouchId: 0,
-  kind: 1,
-  firstName: 2,
-  lastName: 3,
-  organisation: 4,
-  email: 5,
-  emailKey: 6,
-  phone: 7,
-  externalId: 8,
-  address: 9,
-  howHeard: 10,
-  notes: 11,
-  consentAt: 12,
-  consentSource: 13,
-  doNotContactAt: 14,
-  tags: 15,
-} as const;
-
 /** The kinds of key a row claims in the file (see SeenKeys). */
 const KEY_KINDS = [
-  [C.vouchId, 1, 'vouchId'],
-  [C.externalId, 2, 'externalId'],
-  [C.emailKey, 3, 'email'],
+  [COL.vouch_id, 1, 'vouchId'],
+  [COL.external_id, 2, 'externalId'],
+  [COL.email_key, 3, 'email'],
 ] as const;
 
 /** A parsed piece whose rows wait in a batch. */
@@ -553,7 +533,7 @@ class PeopleImport {
           if (claimed !== null) this.keys.forget(claimed, kd);
         }
         const fields = cellsOf(part, i, this.ctx.delimiter);
-        const shown = field === 'email' ? valueAt(r, i, C.email) : key;
+        const shown = field === 'email' ? valueAt(r, i, COL.email) : key;
         const reason = `${headerOf(this.map, fields, field)} ${shown} already appears on line ${earlier}; one person per row`;
         this.rejects.push({ line, fields, reason });
         continue rows;
@@ -665,9 +645,9 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
   const found = new Map<string, PersonRow>();
   const seen = { id: new Set<string>(), external_id: new Set<string>(), email_key: new Set<string>() };
   const matched = (i: number) => {
-    const id = rows.value(i, C.vouchId);
-    const ext = rows.value(i, C.externalId);
-    const email = rows.value(i, C.emailKey);
+    const id = rows.value(i, COL.vouch_id);
+    const ext = rows.value(i, COL.external_id);
+    const email = rows.value(i, COL.email_key);
     return (
       (id !== null && seen.id.has(id)) ||
       (ext !== null && seen.external_id.has(ext)) ||
@@ -675,10 +655,10 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
     );
   };
   const lookups = [
-    ['id', C.vouchId],
-    ['external_id', C.externalId],
-    ['email_key', C.emailKey],
-    ['phone', C.phone],
+    ['id', COL.vouch_id],
+    ['external_id', COL.external_id],
+    ['email_key', COL.email_key],
+    ['phone', COL.phone],
   ] as const;
   for (const [column, col] of lookups) {
     // Every external id is looked up: one that belongs to someone else must not be filled in.
@@ -743,7 +723,7 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
       created_at: now,
       updated_at: now,
     };
-    const t = unpackTags(rows.value(i, C.tags));
+    const t = unpackTags(rows.value(i, COL.tags));
     const w: Working = { row, tags: new Set(t), added: t, isNew: true, dirty: true };
     state[i] = MADE;
     people.set(row.id, w);
@@ -753,10 +733,10 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
   const phoneMatch = (emailKey: string | null, ext: string | null, e: string | null, x: string | null) =>
     (!emailKey || !e || e === emailKey) && (!ext || !x || x === ext);
   for (let i = 0; i < n; i++) {
-    const vouchId = rows.value(i, C.vouchId);
-    const ext = rows.value(i, C.externalId);
-    const emailKey = rows.value(i, C.emailKey);
-    const phone = rows.value(i, C.phone);
+    const vouchId = rows.value(i, COL.vouch_id);
+    const ext = rows.value(i, COL.external_id);
+    const emailKey = rows.value(i, COL.email_key);
+    const phone = rows.value(i, COL.phone);
     let w =
       (vouchId !== null ? people.get(vouchId) : undefined) ??
       (ext !== null ? byExt.get(ext) : undefined) ??
@@ -768,8 +748,8 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
       for (let j = freshByPhone.get(phoneHash(phone)) ?? -1; !w && j >= 0; j = samePhone[j]! - 1) {
         if (
           state[j] === FRESH &&
-          rows.value(j, C.phone) === phone &&
-          phoneMatch(emailKey, ext, rows.value(j, C.emailKey), rows.value(j, C.externalId))
+          rows.value(j, COL.phone) === phone &&
+          phoneMatch(emailKey, ext, rows.value(j, COL.email_key), rows.value(j, COL.external_id))
         )
           first = j;
       }
@@ -834,7 +814,7 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
     }
     if (has('doNotContact') && f.do_not_contact_at && !cur.do_not_contact_at)
       set('do_not_contact_at', f.do_not_contact_at);
-    for (const t of unpackTags(rows.value(i, C.tags))) {
+    for (const t of unpackTags(rows.value(i, COL.tags))) {
       if (!w.tags.has(t)) {
         w.tags.add(t);
         w.added.push(t);
@@ -867,24 +847,24 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
     out.push(
       store.workspaceId,
       id,
-      rows.value(i, C.kind),
-      rows.value(i, C.firstName),
-      rows.value(i, C.lastName),
-      rows.value(i, C.organisation),
-      rows.value(i, C.email),
-      rows.value(i, C.emailKey),
-      rows.value(i, C.phone),
-      rows.value(i, C.externalId),
-      rows.value(i, C.address),
-      rows.value(i, C.howHeard),
-      rows.value(i, C.notes),
-      rows.value(i, C.consentAt),
-      rows.value(i, C.consentSource),
-      rows.value(i, C.doNotContactAt),
+      rows.value(i, COL.kind),
+      rows.value(i, COL.first_name),
+      rows.value(i, COL.last_name),
+      rows.value(i, COL.organisation),
+      rows.value(i, COL.email),
+      rows.value(i, COL.email_key),
+      rows.value(i, COL.phone),
+      rows.value(i, COL.external_id),
+      rows.value(i, COL.address),
+      rows.value(i, COL.how_heard),
+      rows.value(i, COL.notes),
+      rows.value(i, COL.marketing_consent_at),
+      rows.value(i, COL.marketing_consent_source),
+      rows.value(i, COL.do_not_contact_at),
       now,
       now,
     );
-    const t = rows.value(i, C.tags);
+    const t = rows.value(i, COL.tags);
     if (t !== null) for (const tag of unpackTags(t)) tags.push(id, tag);
   });
   const changed = writes.filter((w) => !w.isNew);
@@ -910,20 +890,20 @@ function phoneHash(phone: string): number {
 /** The person row `i` describes, as `preparePerson` made it (for rows that match someone). */
 function incoming(rows: BatchRows, i: number) {
   return {
-    kind: rows.value(i, C.kind) as PersonRow['kind'],
-    first_name: rows.value(i, C.firstName)!,
-    last_name: rows.value(i, C.lastName)!,
-    organisation: rows.value(i, C.organisation),
-    email: rows.value(i, C.email),
-    email_key: rows.value(i, C.emailKey),
-    phone: rows.value(i, C.phone),
-    external_id: rows.value(i, C.externalId),
-    address: rows.value(i, C.address)!,
-    how_heard: rows.value(i, C.howHeard),
-    notes: rows.value(i, C.notes)!,
-    marketing_consent_at: rows.value(i, C.consentAt),
-    marketing_consent_source: rows.value(i, C.consentSource),
-    do_not_contact_at: rows.value(i, C.doNotContactAt),
+    kind: rows.value(i, COL.kind) as PersonRow['kind'],
+    first_name: rows.value(i, COL.first_name)!,
+    last_name: rows.value(i, COL.last_name)!,
+    organisation: rows.value(i, COL.organisation),
+    email: rows.value(i, COL.email),
+    email_key: rows.value(i, COL.email_key),
+    phone: rows.value(i, COL.phone),
+    external_id: rows.value(i, COL.external_id),
+    address: rows.value(i, COL.address)!,
+    how_heard: rows.value(i, COL.how_heard),
+    notes: rows.value(i, COL.notes)!,
+    marketing_consent_at: rows.value(i, COL.marketing_consent_at),
+    marketing_consent_source: rows.value(i, COL.marketing_consent_source),
+    do_not_contact_at: rows.value(i, COL.do_not_contact_at),
   } satisfies Partial<PersonRow>;
 }
 

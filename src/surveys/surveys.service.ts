@@ -99,12 +99,39 @@ export async function sendSurvey(
       .executeTakeFirst();
     if (!event) throw notFound('Event');
   }
+  const { token, row } = newSurvey(workspaceId, person.id, opts, nowIso());
+  const inserted = await tx
+    .insertInto('surveys')
+    .values(row)
+    .onConflict((oc) => oc.columns(['workspace_id', 'event_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return null;
+  const message = await queueInvite(tx, row, token, opts);
+  if (message) {
+    row.message_id = message.id;
+    await tx
+      .updateTable('surveys')
+      .set({ message_id: message.id })
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', row.id)
+      .execute();
+  }
+  return { survey: row, token, url: surveyUrl(opts.publicUrl, token) };
+}
+
+/** A survey not yet written, and the token its link carries (only its hash is kept). */
+function newSurvey(
+  workspaceId: string,
+  personId: string,
+  opts: Pick<SendOptions, 'eventId' | 'sendAt' | 'createdBy'>,
+  now: string,
+): { token: string; row: SurveyRow } {
   const token = randomToken(24);
-  const now = nowIso();
   const row: SurveyRow = {
     workspace_id: workspaceId,
     id: newId(),
-    person_id: person.id,
+    person_id: personId,
     token_hash: sha256(token),
     event_id: opts.eventId ?? null,
     message_id: null,
@@ -122,32 +149,19 @@ export async function sendSurvey(
     created_by: opts.createdBy ?? null,
     created_at: now,
   };
-  const inserted = await tx
-    .insertInto('surveys')
-    .values(row)
-    .onConflict((oc) => oc.columns(['workspace_id', 'event_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return null;
-  const url = surveyUrl(opts.publicUrl, token);
-  const message = await queueMessage(tx, {
-    workspaceId,
+  return { token, row };
+}
+
+/** Queues a survey's invitation with its link (null when the person cannot get email). */
+function queueInvite(tx: Db, row: SurveyRow, token: string, opts: Pick<SendOptions, 'publicUrl' | 'sendAt'>) {
+  return queueMessage(tx, {
+    workspaceId: row.workspace_id,
     kind: 'survey_invite',
-    personId: person.id,
-    vars: { link: url },
+    personId: row.person_id,
+    vars: { link: surveyUrl(opts.publicUrl, token) },
     dedupeKey: `survey:${row.id}`,
     ...(opts.sendAt ? { sendAt: opts.sendAt } : {}),
   });
-  if (message) {
-    row.message_id = message.id;
-    await tx
-      .updateTable('surveys')
-      .set({ message_id: message.id })
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', row.id)
-      .execute();
-  }
-  return { survey: row, token, url };
 }
 
 /**
@@ -166,31 +180,9 @@ export async function sendSurveys(
   const now = nowIso();
   let n = 0;
   for (let i = 0; i < items.length; i += 250) {
-    const batch = items.slice(i, i + 250).map((it) => {
-      const token = randomToken(24);
-      const row: SurveyRow = {
-        workspace_id: workspaceId,
-        id: newId(),
-        person_id: it.personId,
-        token_hash: sha256(token),
-        event_id: it.eventId,
-        message_id: null,
-        sent_at: opts.sendAt && opts.sendAt > now ? opts.sendAt : now,
-        answered_at: null,
-        score: null,
-        better: null,
-        feedback: null,
-        may_quote: 0,
-        quote_name: null,
-        complaint_at: null,
-        complaint_resolved_at: null,
-        complaint_resolved_by: null,
-        resolution_note: null,
-        created_by: null,
-        created_at: now,
-      };
-      return { token, row };
-    });
+    const batch = items
+      .slice(i, i + 250)
+      .map((it) => newSurvey(workspaceId, it.personId, { eventId: it.eventId, ...opts }, now));
     const inserted = await tx
       .insertInto('surveys')
       .values(batch.map((b) => b.row))
@@ -201,14 +193,7 @@ export async function sendSurveys(
     const ids = new Set(inserted.map((r) => r.id));
     for (const b of batch) {
       if (!ids.has(b.row.id)) continue;
-      await queueMessage(tx, {
-        workspaceId,
-        kind: 'survey_invite',
-        personId: b.row.person_id,
-        vars: { link: surveyUrl(opts.publicUrl, b.token) },
-        dedupeKey: `survey:${b.row.id}`,
-        ...(opts.sendAt ? { sendAt: opts.sendAt } : {}),
-      });
+      await queueInvite(tx, b.row, b.token, opts);
       n++;
     }
     await sql`update surveys set message_id = (select m.id from messages m

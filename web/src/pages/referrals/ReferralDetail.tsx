@@ -29,7 +29,7 @@ import {
   useStaff,
   useUpdateReferral,
 } from '../../api/referrals.ts';
-import type { Activity, Referral, ReferralPatch, ReferralStatus } from '../../api/types.ts';
+import type { Activity, Referral, ReferralStatus } from '../../api/types.ts';
 import { useWorkspace } from '../../api/workspace.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { QueryError } from '../../components/QueryError.tsx';
@@ -42,6 +42,7 @@ import {
   referralStatusLabel,
   toLocalInput,
 } from '../../format.ts';
+import { StatusFields, statusPatch, statusReady } from './StatusFields.tsx';
 
 /** Mirrors `transitions` in src/referrals/pipeline.service.ts. */
 const NEXT: Record<ReferralStatus, readonly ReferralStatus[]> = {
@@ -95,15 +96,10 @@ function StatusDialog({
   const [reason, setReason] = useState('');
   const [when, setWhen] = useState(toLocalInput(referral.appointmentAt));
   const [error, setError] = useState<string | null>(null);
-  const needs = to === 'lost' || to === 'void' ? 'reason' : to === 'appointment' ? 'when' : null;
   const submit = () => {
     if (!to) return;
-    const patch: ReferralPatch = { status: to };
-    if (to === 'lost') patch.lostReason = reason;
-    if (to === 'void') patch.voidReason = reason;
-    if (to === 'appointment') patch.appointmentAt = fromLocalInput(when);
     setError(null);
-    update.mutate(patch, {
+    update.mutate(statusPatch(to, reason, when), {
       onSuccess: () => {
         notifications.show({
           message: `${referral.friend.name}: ${referralStatusLabel[to]}`,
@@ -129,26 +125,7 @@ function StatusDialog({
               {error}
             </Alert>
           )}
-          {needs === 'reason' && (
-            <Textarea
-              label={to === 'lost' ? 'Why was it lost?' : 'Why void it?'}
-              description={to === 'void' ? 'Void is final (fraud, duplicate, test).' : undefined}
-              value={reason}
-              onChange={(e) => setReason(e.currentTarget.value)}
-              required
-              data-autofocus
-            />
-          )}
-          {needs === 'when' && (
-            <TextInput
-              type="datetime-local"
-              label="Appointment"
-              value={when}
-              onChange={(e) => setWhen(e.currentTarget.value)}
-              required
-              data-autofocus
-            />
-          )}
+          <StatusFields to={to} reason={reason} onReason={setReason} when={when} onWhen={setWhen} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
@@ -157,7 +134,7 @@ function StatusDialog({
               type="submit"
               color={to === 'void' || to === 'lost' ? 'red' : undefined}
               loading={update.isPending}
-              disabled={(needs === 'reason' && !reason.trim()) || (needs === 'when' && !when)}
+              disabled={!statusReady(to, reason, when)}
             >
               {to ? ACTION[to] : ''}
             </Button>

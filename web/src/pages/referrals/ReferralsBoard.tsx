@@ -13,7 +13,6 @@ import {
   Stack,
   Switch,
   Text,
-  Textarea,
   TextInput,
   Title,
 } from '@mantine/core';
@@ -30,6 +29,7 @@ import { QueryError } from '../../components/QueryError.tsx';
 import { fromLocalInput, referralStatusColor, referralStatusLabel, toLocalInput } from '../../format.ts';
 import { useSession } from '../../session.tsx';
 import './ReferralsBoard.css';
+import { StatusFields, statusPatch, statusReady } from './StatusFields.tsx';
 
 /** The open part of the pipeline: one column each. */
 const OPEN = ['new', 'contacted', 'appointment'] as const satisfies readonly ReferralStatus[];
@@ -554,34 +554,12 @@ function MoveDialog({
         onSubmit={(e) => {
           e.preventDefault();
           if (!r || !to) return;
-          const change: ReferralPatch = { status: to };
-          if (to === 'lost') change.lostReason = reason.trim();
-          if (to === 'void') change.voidReason = reason.trim();
-          if (to === 'appointment') change.appointmentAt = fromLocalInput(when);
-          send(r, change, `${r.friend.name}: ${referralStatusLabel[to]}`);
+          send(r, statusPatch(to, reason, when), `${r.friend.name}: ${referralStatusLabel[to]}`);
           onClose();
         }}
       >
         <Stack gap="sm">
-          {to === 'appointment' ? (
-            <TextInput
-              type="datetime-local"
-              label="Appointment"
-              value={when}
-              onChange={(e) => setWhen(e.currentTarget.value)}
-              required
-              data-autofocus
-            />
-          ) : (
-            <Textarea
-              label={to === 'lost' ? 'Why was it lost?' : 'Why void it?'}
-              description={to === 'void' ? 'Void is final (fraud, duplicate, test).' : undefined}
-              value={reason}
-              onChange={(e) => setReason(e.currentTarget.value)}
-              required
-              data-autofocus
-            />
-          )}
+          <StatusFields to={to} reason={reason} onReason={setReason} when={when} onWhen={setWhen} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
@@ -590,7 +568,7 @@ function MoveDialog({
               type="submit"
               color={to === 'appointment' ? undefined : 'red.9'}
               loading={pending}
-              disabled={to === 'appointment' ? !when : !reason.trim()}
+              disabled={!statusReady(to, reason, when)}
             >
               {to === 'appointment' ? 'Book appointment' : to === 'lost' ? 'Mark lost' : 'Void'}
             </Button>

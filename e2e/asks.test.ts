@@ -9,18 +9,19 @@
  * or critical violation on any screen at desktop or phone width, nothing is wider than a phone,
  * and the screens are photographed.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { askMoment } from '../src/asks/asks.service.ts';
-import { setPassword } from '../src/auth/auth.service.ts';
 import { recordEvent } from '../src/events/events.service.ts';
 import { newId } from '../src/lib/ids.ts';
 import {
   axeViolations,
+  DESK,
   DESKTOP,
   type DemoServer,
+  DOCS,
+  deskUser,
   fullName,
   newPage,
   PHONE,
@@ -30,9 +31,6 @@ import {
   withDemo,
 } from './harness.ts';
 
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
-const DESK = { email: 'frontdesk@maple-street.example', password: 'front desk password' };
 const DAY = 86_400_000;
 
 let server: DemoServer;
@@ -66,14 +64,7 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
-  const desk = await server.db
-    .selectFrom('users')
-    .select('id')
-    .where('email', '=', DESK.email)
-    .executeTakeFirstOrThrow();
-  deskId = desk.id;
-  await setPassword(server.db, desk.id, DESK.password);
+  deskId = await deskUser(server);
   const people = await server.db
     .selectFrom('people')
     .select(['id', 'kind', 'first_name', 'last_name', 'do_not_contact_at'])

@@ -6,7 +6,6 @@
  * its follow-up date, finds overdue cards highlighted in words as well as colour, filters to
  * overdue only, and the board holds on a phone. axe finds no serious or critical violation.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import {
   axeViolations,
   DESKTOP,
   type DemoServer,
+  DOCS,
   fullName,
   newPage,
   PHONE,
@@ -22,9 +22,6 @@ import {
   uniquelyNamed,
   withDemo,
 } from './harness.ts';
-
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
 let server: DemoServer;
 let browser: Browser;
@@ -42,7 +39,6 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
   const people = await server.db
     .selectFrom('people')
     .select(['id', 'first_name', 'last_name'])

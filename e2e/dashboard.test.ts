@@ -4,7 +4,6 @@
  * it, a sale logged at the front desk shows up in it, the phone layout holds, and axe finds no
  * serious or critical accessibility violation.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import {
   axeViolations,
   DESKTOP,
   type DemoServer,
+  DOCS,
   fullName,
   newPage,
   PHONE,
@@ -21,9 +21,6 @@ import {
   uniquelyNamed,
   withDemo,
 } from './harness.ts';
-
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
 let server: DemoServer;
 let browser: Browser;
@@ -36,7 +33,6 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
   const people = await server.db
     .selectFrom('people')
     .select(['id', 'first_name', 'last_name'])

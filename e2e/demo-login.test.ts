@@ -5,9 +5,19 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMember, setPassword } from '../src/auth/auth.service.ts';
+import { addMember } from '../src/auth/auth.service.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.service.ts';
-import { type DemoServer, newPage, PHONE, SHOTS, signIn, uniquelyNamed, withDemo } from './harness.ts';
+import {
+  DESK,
+  type DemoServer,
+  deskUser,
+  newPage,
+  PHONE,
+  SHOTS,
+  signIn,
+  uniquelyNamed,
+  withDemo,
+} from './harness.ts';
 
 let server: DemoServer;
 let browser: Browser;
@@ -145,17 +155,12 @@ describe('demo login in a browser', () => {
   });
 
   it('shows front-desk staff neither Settings nor Import', async () => {
-    const desk = await server.db
-      .selectFrom('users')
-      .select('id')
-      .where('email', '=', 'frontdesk@maple-street.example')
-      .executeTakeFirstOrThrow();
-    await setPassword(server.db, desk.id, 'front desk password');
+    await deskUser(server);
     const { page, problems, done } = await newPage(browser, server.base, PHONE);
     try {
       await page.goto('/app/');
       // Staff land on the front desk; the dashboard is for owners and managers.
-      await signIn(page, 'frontdesk@maple-street.example', 'front desk password');
+      await signIn(page, DESK.email, DESK.password);
       await page.waitForURL(/\/app\/front-desk$/);
       await page.getByRole('heading', { name: 'Front desk', level: 1 }).waitFor();
       await page.getByRole('button', { name: 'Open navigation' }).click();

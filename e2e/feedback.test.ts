@@ -6,7 +6,6 @@
  * and an unknown variable is refused at its field; a person's profile lists their messages and
  * survey answers and sends a survey. axe finds nothing serious on any of these screens.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import {
   axeViolations,
   DESKTOP,
   type DemoServer,
+  DOCS,
   fullName,
   newPage,
   PHONE,
@@ -26,7 +26,6 @@ import {
   withDemo,
 } from './harness.ts';
 
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const SCREEN = { width: DESKTOP.width, height: 800 };
 const QUOTE = 'Two visits and my shoulder moves again. Kind people who listen.';
 
@@ -43,7 +42,6 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
   const ws = server.workspaceId;
   const people = await server.db
     .selectFrom('people')

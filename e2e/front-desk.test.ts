@@ -5,18 +5,19 @@
  * a new customer with "who referred you?". axe finds no serious or critical violation, and the
  * screen is photographed on a phone and a desktop.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { askMoment } from '../src/asks/asks.service.ts';
-import { setPassword } from '../src/auth/auth.service.ts';
 import { recordEvent } from '../src/events/events.service.ts';
 import { releaseDue } from '../src/rewards/rewards.service.ts';
 import {
   axeViolations,
+  DESK,
   DESKTOP,
   type DemoServer,
+  DOCS,
+  deskUser,
   newPage,
   PHONE,
   SHOTS,
@@ -25,9 +26,6 @@ import {
   withDemo,
 } from './harness.ts';
 
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
-const DESK = { email: 'frontdesk@maple-street.example', password: 'front desk password' };
 const DAY = 86_400_000;
 
 let server: DemoServer;
@@ -43,14 +41,7 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
-  const desk = await server.db
-    .selectFrom('users')
-    .select('id')
-    .where('email', '=', DESK.email)
-    .executeTakeFirstOrThrow();
-  deskId = desk.id;
-  await setPassword(server.db, desk.id, DESK.password);
+  deskId = await deskUser(server);
   // The demo's referrers hold $25 credits for 14 days: let the clock run past the hold.
   await releaseDue(server.db, new Date(Date.now() + 15 * DAY).toISOString());
   const people = await server.db

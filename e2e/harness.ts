@@ -12,6 +12,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { buildWebIfStale } from '../scripts/build-web.ts';
 import { buildApp } from '../src/app.ts';
+import { setPassword } from '../src/auth/auth.service.ts';
 import { loadConfig } from '../src/config.ts';
 import { connect, type Db } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -19,6 +20,10 @@ import { DEMO_OWNER, seedDemo } from '../src/demo/demo.ts';
 import { webRoutes } from '../src/web/web.routes.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
+/** Committed screenshots of the screens, to look at in review (the e2e runs rewrite them). */
+export const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
+/** The demo's front-desk staff member, with the password `deskUser` gives them. */
+export const DESK = { email: 'frontdesk@maple-street.example', password: 'front desk password' };
 /** Screenshots land here, to look at after a run. */
 export const SHOTS = join(tmpdir(), 'vouch-e2e');
 
@@ -70,6 +75,7 @@ export function withDemo(ready: (server: DemoServer, browser: Browser) => void):
   let server: DemoServer | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
+    mkdirSync(DOCS, { recursive: true });
     [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
     ready(server, browser);
   });
@@ -77,6 +83,17 @@ export function withDemo(ready: (server: DemoServer, browser: Browser) => void):
     await browser?.close();
     await server?.close();
   });
+}
+
+/** The demo's front-desk staff member, signed in with DESK's password from now on: their id. */
+export async function deskUser(server: DemoServer): Promise<string> {
+  const desk = await server.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', DESK.email)
+    .executeTakeFirstOrThrow();
+  await setPassword(server.db, desk.id, DESK.password);
+  return desk.id;
 }
 
 type Named = { first_name: string; last_name: string };

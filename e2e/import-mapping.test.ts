@@ -4,14 +4,19 @@
  * full name and leaves a column out, imports, and sees the counts and a reject to download.
  * Axe finds no serious or critical violation on the mapping step.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, DESKTOP, type DemoServer, newPage, PHONE, signIn, withDemo } from './harness.ts';
-
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
+import {
+  axeViolations,
+  DESKTOP,
+  type DemoServer,
+  DOCS,
+  newPage,
+  PHONE,
+  signIn,
+  withDemo,
+} from './harness.ts';
 
 let server: DemoServer;
 let browser: Browser;
@@ -21,9 +26,7 @@ withDemo((s, b) => {
   browser = b;
 });
 
-beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
-});
+beforeAll(async () => {});
 
 const CSV = [
   'Client name,E-mail address,Mobile,Loyalty tier,Favourite treatment',

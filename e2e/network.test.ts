@@ -5,7 +5,6 @@
  * someone in it, a big family folds into "+ N more", the nested list says the same to a screen
  * reader, a phone scrolls it, and axe finds no serious or critical violation.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,15 +13,13 @@ import {
   axeViolations,
   DESKTOP,
   type DemoServer,
+  DOCS,
   fullName,
   newPage,
   PHONE,
   signIn,
   withDemo,
 } from './harness.ts';
-
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
 let server: DemoServer;
 let browser: Browser;
@@ -37,7 +34,6 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
   const ws = server.workspaceId;
   // The demo's tenth customer starts its chain of referrals.
   const top = await server.db

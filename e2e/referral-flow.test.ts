@@ -4,7 +4,6 @@
  * offer, the lead shows up in the pipeline with a due follow-up and is moved to won; the customer
  * names three friends on the brain-tickler form and they wait for an introduction.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import jsQRModule from 'jsqr';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -13,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DESKTOP,
   type DemoServer,
+  DOCS,
   fullName,
   newPage,
   PHONE,
@@ -28,8 +28,6 @@ const jsQR = ((jsQRModule as { default?: unknown }).default ?? jsQRModule) as (
   height: number,
 ) => { data: string } | null;
 
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const SCREEN = { width: DESKTOP.width, height: 800 };
 
 let server: DemoServer;
@@ -42,7 +40,6 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
   const people = await server.db
     .selectFrom('people')
     .select(['id', 'kind', 'first_name', 'last_name', 'email'])

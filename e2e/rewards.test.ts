@@ -4,15 +4,16 @@
  * friend's first sale at the front desk (which wins their referral), approves the new reward in
  * the queue, reads the liability by program, and marks a thank-you done with a gift.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setPassword } from '../src/auth/auth.service.ts';
 import { releaseDue } from '../src/rewards/rewards.service.ts';
 import {
+  DESK,
   DESKTOP,
   type DemoServer,
+  DOCS,
+  deskUser,
   fullName,
   newPage,
   PHONE,
@@ -21,8 +22,6 @@ import {
   withDemo,
 } from './harness.ts';
 
-/** Committed screenshots of the screens, to look at in review. */
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
 const SCREEN = { width: DESKTOP.width, height: 800 };
 
 let server: DemoServer;
@@ -38,7 +37,6 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
   // The demo's won referrals hold $25 credits for 14 days: let the clock run past the hold.
   const released = await releaseDue(server.db, new Date(Date.now() + 15 * 86_400_000).toISOString());
   expect(released).toBeGreaterThan(0);
@@ -253,16 +251,11 @@ describe('rewards in a browser', () => {
   }, 90_000);
 
   it('shows front-desk staff rewards and thank-yous, and lets them redeem, but no money actions or liability', async () => {
-    const desk = await server.db
-      .selectFrom('users')
-      .select('id')
-      .where('email', '=', 'frontdesk@maple-street.example')
-      .executeTakeFirstOrThrow();
-    await setPassword(server.db, desk.id, 'front desk password');
+    await deskUser(server);
     const { page, problems, done } = await newPage(browser, server.base, SCREEN);
     try {
       await page.goto('/app/rewards?tab=liability');
-      await signIn(page, 'frontdesk@maple-street.example', 'front desk password');
+      await signIn(page, DESK.email, DESK.password);
       await page.getByRole('heading', { name: 'Rewards', level: 1 }).waitFor();
       // Only their tabs; the liability address falls back to the list.
       expect(await page.getByRole('tab').allTextContents()).toEqual([

@@ -3,13 +3,19 @@
  * without an error, axe-core finds no serious or critical violation, nothing is wider than a
  * phone, and a screenshot of each goes to docs/screenshots for the README.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, DESKTOP, type DemoServer, newPage, PHONE, signIn, withDemo } from './harness.ts';
-
-const DOCS = join(import.meta.dirname, '..', 'docs', 'screenshots');
+import {
+  axeViolations,
+  DESKTOP,
+  type DemoServer,
+  DOCS,
+  newPage,
+  PHONE,
+  signIn,
+  withDemo,
+} from './harness.ts';
 
 let server: DemoServer;
 let browser: Browser;
@@ -23,7 +29,6 @@ withDemo((s, b) => {
 });
 
 beforeAll(async () => {
-  mkdirSync(DOCS, { recursive: true });
   const ws = server.workspaceId;
   // The referrer with the most won referrals: their profile has something in every section.
   const top = await server.db

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { connect } from '../src/db/connect.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { newId } from '../src/lib/ids.ts';
-import { PEOPLE_COLUMNS as COLUMNS } from '../src/people/people.import.ts';
+import { PEOPLE_COLUMNS as COLUMNS } from '../src/people/import-write.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.service.ts';
 import { CITIES, FIRST, LAST } from './lib/customers.ts';
 

@@ -1,0 +1,773 @@
+/**
+ * The writing half of a people import: one batch of valid rows matched to the people already
+ * there and written in one transaction, with the import's counts and reject rows, by a few bulk
+ * statements per dialect.
+ */
+import { finished } from 'node:stream/promises';
+import { stringify } from 'csv-stringify/sync';
+import { CompiledQuery, type Selectable, sql } from 'kysely';
+import { from as copyFrom } from 'pg-copy-streams';
+import { type Db, transaction } from '../db/connect.ts';
+import { newId, nowIso } from '../lib/ids.ts';
+import { type ColumnField, guardCell } from './csv-columns.ts';
+import { parsePiece } from './csv-input.ts';
+import { COL, FIELD_BITS, type PieceResult, unpackTags, valueAt } from './import-packing.ts';
+import type { PeopleTable } from './people.table.ts';
+
+type PersonRow = Selectable<PeopleTable>;
+
+/** A parsed piece whose rows wait in a batch: its bytes (for reject rows) and its valid rows. */
+export type Part = { buf: Buffer; r: PackedRows };
+type PackedRows = Pick<PieceResult, 'lines' | 'present' | 'ranges' | 'chars' | 'wide' | 'ends'>;
+
+/**
+ * The valid rows of one batch, each a piece and its index there: parallel arrays of numbers,
+ * not an object per row, so a batch waiting to be written costs the garbage collector nothing.
+ */
+export class BatchRows {
+  parts: Part[] = [];
+  private part: number[] = [];
+  private row: number[] = [];
+
+  get length() {
+    return this.row.length;
+  }
+
+  add(part: Part, row: number) {
+    if (this.parts[this.parts.length - 1] !== part) this.parts.push(part);
+    this.part.push(this.parts.length - 1);
+    this.row.push(row);
+  }
+
+  value(i: number, col: number): string | null {
+    return valueAt(this.parts[this.part[i]!]!.r, this.row[i]!, col);
+  }
+
+  line(i: number): number {
+    return this.parts[this.part[i]!]!.r.lines[this.row[i]!]!;
+  }
+
+  present(i: number): number {
+    return this.parts[this.part[i]!]!.r.present[this.row[i]!]!;
+  }
+
+  /** The original cells of row `i` (parsed again from its piece: only ever needed for a reject). */
+  fields(i: number, delimiter: string): string[] {
+    return cellsOf(this.parts[this.part[i]!]!, this.row[i]!, delimiter);
+  }
+}
+
+export function cellsOf({ buf, r }: Part, row: number, delimiter: string): string[] {
+  const bytes = buf.subarray(r.ranges[2 * row]!, r.ranges[2 * row + 1]!);
+  return parsePiece(bytes, delimiter, r.lines[row]!).records[0]?.fields ?? [];
+}
+
+export type Reject = { line: number; fields: string[]; reason: string };
+export type Counts = { created: number; updated: number; unchanged: number; rejected: number };
+
+/** One batch for `writeBatch`: its rows, the rows already refused, and the import's state. */
+export type BatchJob = {
+  workspaceId: string;
+  importId: string;
+  headers: string[];
+  delimiter: string;
+  rows: BatchRows;
+  rejects: Reject[];
+  /** The counts committed before this batch. */
+  counts: Counts;
+  /** Whether the reject file has its header row yet. */
+  headerWritten: boolean;
+};
+
+export type BatchResult = { counts: Counts; late: number[] };
+
+/**
+ * Matches and writes one batch in one transaction, with the import's counts and the batch's
+ * reject rows: returns the counts as committed and the rows refused only now (their keys are
+ * free again for later rows of the file).
+ */
+export async function writeBatch(db: Db, job: BatchJob): Promise<BatchResult> {
+  const { rows, rejects } = job;
+  const counts = { ...job.counts };
+  const late: number[] = [];
+  const write = async (tx: Db) => {
+    const store = new Store(tx, job.workspaceId);
+    // Bulk statements over thousands of rows look expensive enough to PostgreSQL to compile
+    // them (JIT), which costs more than it saves here.
+    if (tx.dialect === 'postgres') await sql`set local jit = off`.execute(tx);
+    for (const { i, reason } of await applyBatch(store, rows, counts)) {
+      late.push(i);
+      rejects.push({ line: rows.line(i), fields: rows.fields(i, job.delimiter), reason });
+    }
+    counts.rejected += rejects.length;
+    let csv = '';
+    if (rejects.length) {
+      rejects.sort((a, b) => a.line - b.line);
+      const lines = rejects.map((r) => [String(r.line), r.reason, ...r.fields].map(guardCell));
+      if (!job.headerWritten) lines.unshift(['line', 'reason', ...job.headers].map(guardCell));
+      csv = stringify(lines);
+    }
+    await tx
+      .updateTable('imports')
+      .set({
+        rows_total: counts.created + counts.updated + counts.unchanged + counts.rejected,
+        rows_created: counts.created,
+        rows_updated: counts.updated,
+        rows_unchanged: counts.unchanged,
+        rows_rejected: counts.rejected,
+        ...(csv ? { rejects_csv: sql<string>`rejects_csv || ${csv}` } : {}),
+      })
+      .where('workspace_id', '=', job.workspaceId)
+      .where('id', '=', job.importId)
+      .execute();
+  };
+  await transaction(db, write);
+  return { counts, late };
+}
+
+// --- matching and writing one batch ---------------------------------------------------------
+
+/** A person as this batch sees them: loaded from the database or created by an earlier row. */
+type Working = { row: PersonRow; tags: Set<string>; added: string[]; isNew: boolean; dirty: boolean };
+
+const ADDRESS_KEYS = ['line1', 'line2', 'city', 'region', 'postalCode', 'country'] as const;
+const canonicalAddress = (json: string, over?: Record<string, string>) => {
+  const a = JSON.parse(json) as Record<string, string | undefined>;
+  return JSON.stringify(Object.fromEntries(ADDRESS_KEYS.map((k) => [k, over?.[k] ?? a[k] ?? ''])));
+};
+
+/**
+ * Matches every row of a batch to a person (by Vouch id, external id, email key, then phone;
+ * a phone alone does not join two people with different emails or external ids), merges or
+ * creates, and writes the lot. Counts go into `counts`; rows refused only now are returned.
+ *
+ * Merging: the columns the file has overwrite, empty cells never erase; tags are added; an
+ * external id is filled in but never replaced; consent and do-not-contact are only ever added.
+ *
+ * A row that matches nobody is written straight from its packed values (most rows of a first
+ * import); objects are made only for the people it finds and for a new person a later row of
+ * the batch matches by phone.
+ */
+async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
+  const late: Array<{ i: number; reason: string }> = [];
+  const n = rows.length;
+  // Look up by email and phone only the rows an earlier key did not find (a re-import finds
+  // nearly everyone by external id, and then needs no more queries).
+  const found = new Map<string, PersonRow>();
+  const seen = { id: new Set<string>(), external_id: new Set<string>(), email_key: new Set<string>() };
+  const matched = (i: number) => {
+    const id = rows.value(i, COL.vouch_id);
+    const ext = rows.value(i, COL.external_id);
+    const email = rows.value(i, COL.email_key);
+    return (
+      (id !== null && seen.id.has(id)) ||
+      (ext !== null && seen.external_id.has(ext)) ||
+      (email !== null && seen.email_key.has(email))
+    );
+  };
+  const lookups = [
+    ['id', COL.vouch_id],
+    ['external_id', COL.external_id],
+    ['email_key', COL.email_key],
+    ['phone', COL.phone],
+  ] as const;
+  for (const [column, col] of lookups) {
+    // Every external id is looked up: one that belongs to someone else must not be filled in.
+    const values = new Set<string>();
+    for (let i = 0; i < n; i++) {
+      const k = column !== 'external_id' && found.size && matched(i) ? null : rows.value(i, col);
+      if (k !== null) values.add(k);
+    }
+    if (!values.size) continue;
+    for (const r of await store.people(column, [...values])) {
+      found.set(r.id, r);
+      seen.id.add(r.id);
+      if (r.external_id) seen.external_id.add(r.external_id);
+      if (r.email_key) seen.email_key.add(r.email_key);
+    }
+  }
+  const tags = await store.tags([...found.keys()]);
+  const people = new Map<string, Working>();
+  const byExt = new Map<string, Working>();
+  const byEmail = new Map<string, Working>();
+  const byPhone = new Map<string, Working[]>();
+  const index = (w: Working) => {
+    const r = w.row;
+    if (r.external_id && !byExt.has(r.external_id)) byExt.set(r.external_id, w);
+    if (r.email_key && !byEmail.has(r.email_key)) byEmail.set(r.email_key, w);
+    if (r.phone) {
+      const list = byPhone.get(r.phone);
+      if (!list) byPhone.set(r.phone, [w]);
+      else if (!list.includes(w)) list.push(w);
+    }
+  };
+  // Oldest first (ids are time-ordered), so a key shared by several people finds the first.
+  for (const row of [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const w: Working = {
+      row: { ...row },
+      tags: new Set(tags.get(row.id)),
+      added: [],
+      isNew: false,
+      dirty: false,
+    };
+    people.set(row.id, w);
+    index(w);
+  }
+
+  const now = nowIso();
+  /**
+   * Rows that create a person (FRESH), written from their packed values unless a later row
+   * matches them by phone (MADE into a Working). Their phones are found through a hash and a
+   * chain of rows, so the batch keeps no string per row (see BatchRows).
+   */
+  const state = new Uint8Array(n);
+  const freshByPhone = new Map<number, number>();
+  const samePhone = new Int32Array(n);
+  const makeWorking = (i: number): Working => {
+    const f = incoming(rows, i);
+    const row: PersonRow = {
+      workspace_id: store.workspaceId,
+      id: newId(),
+      ...f,
+      merged_into_id: null,
+      first_purchase_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const t = unpackTags(rows.value(i, COL.tags));
+    const w: Working = { row, tags: new Set(t), added: t, isNew: true, dirty: true };
+    state[i] = MADE;
+    people.set(row.id, w);
+    index(w);
+    return w;
+  };
+  const phoneMatch = (emailKey: string | null, ext: string | null, e: string | null, x: string | null) =>
+    (!emailKey || !e || e === emailKey) && (!ext || !x || x === ext);
+  for (let i = 0; i < n; i++) {
+    const vouchId = rows.value(i, COL.vouch_id);
+    const ext = rows.value(i, COL.external_id);
+    const emailKey = rows.value(i, COL.email_key);
+    const phone = rows.value(i, COL.phone);
+    let w =
+      (vouchId !== null ? people.get(vouchId) : undefined) ??
+      (ext !== null ? byExt.get(ext) : undefined) ??
+      (emailKey !== null ? byEmail.get(emailKey) : undefined);
+    if (!w && phone !== null) {
+      w = byPhone.get(phone)?.find((t) => phoneMatch(emailKey, ext, t.row.email_key, t.row.external_id));
+      // The first row of this batch that creates a person with this phone and may be this one.
+      let first = -1;
+      for (let j = freshByPhone.get(phoneHash(phone)) ?? -1; !w && j >= 0; j = samePhone[j]! - 1) {
+        if (
+          state[j] === FRESH &&
+          rows.value(j, COL.phone) === phone &&
+          phoneMatch(emailKey, ext, rows.value(j, COL.email_key), rows.value(j, COL.external_id))
+        )
+          first = j;
+      }
+      if (first >= 0) w = makeWorking(first);
+    }
+    if (!w) {
+      state[i] = FRESH;
+      if (phone !== null) {
+        const h = phoneHash(phone);
+        samePhone[i] = (freshByPhone.get(h) ?? -1) + 1;
+        freshByPhone.set(h, i);
+      }
+      counts.created++;
+      continue;
+    }
+    const f = incoming(rows, i);
+    const present = rows.present(i);
+    const cur = w.row;
+    if (f.external_id && !cur.external_id) {
+      const owner = byExt.get(f.external_id);
+      if (owner && owner !== w) {
+        late.push({
+          i,
+          reason: `external id ${f.external_id} belongs to another person (${owner.row.id}) than the one this row matches (${cur.id})`,
+        });
+        continue;
+      }
+    }
+    let changed = false;
+    const set = <K extends keyof PersonRow>(k: K, value: PersonRow[K]) => {
+      if (cur[k] !== value) {
+        cur[k] = value;
+        changed = true;
+      }
+    };
+    const has = (field: ColumnField) => (present & FIELD_BITS[field]) !== 0;
+    if (has('kind')) set('kind', f.kind);
+    if (has('firstName')) set('first_name', f.first_name);
+    if (has('lastName')) set('last_name', f.last_name);
+    if (has('organisation')) set('organisation', f.organisation);
+    if (has('email')) {
+      set('email', f.email);
+      set('email_key', f.email_key);
+    }
+    if (has('phone')) set('phone', f.phone);
+    // An external id is filled in, never replaced: it links the person to another system.
+    if (has('externalId') && !cur.external_id) set('external_id', f.external_id);
+    if (ADDRESS_KEYS.some((k) => has(k))) {
+      const incomingAddress = JSON.parse(f.address) as Record<string, string>;
+      const over = Object.fromEntries(
+        ADDRESS_KEYS.filter((k) => has(k)).map((k) => [k, incomingAddress[k] ?? '']),
+      );
+      const merged = canonicalAddress(cur.address, over);
+      if (merged !== canonicalAddress(cur.address)) set('address', merged);
+    }
+    if (has('notes')) set('notes', f.notes);
+    if (has('howHeard')) set('how_heard', f.how_heard);
+    // Consent and do-not-contact are only ever added by an import, keeping their first time.
+    if (has('marketingConsent') && f.marketing_consent_at && !cur.marketing_consent_at) {
+      set('marketing_consent_at', f.marketing_consent_at);
+      set('marketing_consent_source', f.marketing_consent_source);
+    }
+    if (has('doNotContact') && f.do_not_contact_at && !cur.do_not_contact_at)
+      set('do_not_contact_at', f.do_not_contact_at);
+    for (const t of unpackTags(rows.value(i, COL.tags))) {
+      if (!w.tags.has(t)) {
+        w.tags.add(t);
+        w.added.push(t);
+        changed = true;
+      }
+    }
+    if (changed) {
+      cur.updated_at = now;
+      w.dirty = true;
+      index(w);
+      counts.updated++;
+    } else {
+      counts.unchanged++;
+    }
+  }
+
+  const writes = [...people.values()].filter((w) => w.dirty);
+  const made = writes.filter((w) => w.isNew);
+  const fresh: number[] = [];
+  for (let i = 0; i < n; i++) if (state[i] === FRESH) fresh.push(i);
+  await store.insertPeople(fresh.length + made.length, (k, out, tags) => {
+    if (k >= fresh.length) {
+      const { row, added } = made[k - fresh.length]!;
+      pushPerson(out, row);
+      for (const t of added) tags.push(row.id, t);
+      return;
+    }
+    const i = fresh[k]!;
+    const id = newId();
+    out.push(
+      store.workspaceId,
+      id,
+      rows.value(i, COL.kind),
+      rows.value(i, COL.first_name),
+      rows.value(i, COL.last_name),
+      rows.value(i, COL.organisation),
+      rows.value(i, COL.email),
+      rows.value(i, COL.email_key),
+      rows.value(i, COL.phone),
+      rows.value(i, COL.external_id),
+      rows.value(i, COL.address),
+      rows.value(i, COL.how_heard),
+      rows.value(i, COL.notes),
+      rows.value(i, COL.marketing_consent_at),
+      rows.value(i, COL.marketing_consent_source),
+      rows.value(i, COL.do_not_contact_at),
+      now,
+      now,
+    );
+    const t = rows.value(i, COL.tags);
+    if (t !== null) for (const tag of unpackTags(t)) tags.push(id, tag);
+  });
+  const changed = writes.filter((w) => !w.isNew);
+  await store.updatePeople(changed.map((w) => w.row));
+  // Tags of people already there might have been added meanwhile, so those may conflict.
+  await store.addTags(
+    changed.flatMap((w) => w.added.flatMap((tag) => [w.row.id, tag])),
+    true,
+  );
+  return late;
+}
+
+const FRESH = 1;
+const MADE = 2;
+
+/** A phone's hash, a small integer (collisions are told apart by comparing the phones). */
+function phoneHash(phone: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < phone.length; i++) h = Math.imul(h ^ phone.charCodeAt(i), 16777619);
+  return h & 0x3fffffff;
+}
+
+/** The person row `i` describes, as `preparePerson` made it (for rows that match someone). */
+function incoming(rows: BatchRows, i: number) {
+  return {
+    kind: rows.value(i, COL.kind) as PersonRow['kind'],
+    first_name: rows.value(i, COL.first_name)!,
+    last_name: rows.value(i, COL.last_name)!,
+    organisation: rows.value(i, COL.organisation),
+    email: rows.value(i, COL.email),
+    email_key: rows.value(i, COL.email_key),
+    phone: rows.value(i, COL.phone),
+    external_id: rows.value(i, COL.external_id),
+    address: rows.value(i, COL.address)!,
+    how_heard: rows.value(i, COL.how_heard),
+    notes: rows.value(i, COL.notes)!,
+    marketing_consent_at: rows.value(i, COL.marketing_consent_at),
+    marketing_consent_source: rows.value(i, COL.marketing_consent_source),
+    do_not_contact_at: rows.value(i, COL.do_not_contact_at),
+  } satisfies Partial<PersonRow>;
+}
+
+// --- bulk statements per dialect --------------------------------------------------------------
+
+export const PEOPLE_COLUMNS = [
+  'workspace_id',
+  'id',
+  'kind',
+  'first_name',
+  'last_name',
+  'organisation',
+  'email',
+  'email_key',
+  'phone',
+  'external_id',
+  'address',
+  'how_heard',
+  'notes',
+  'marketing_consent_at',
+  'marketing_consent_source',
+  'do_not_contact_at',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof PersonRow>;
+
+/** The values of PEOPLE_COLUMNS, in order (spelled out: a loop over column names is slower). */
+function pushPerson(params: unknown[], r: PersonRow) {
+  params.push(
+    r.workspace_id,
+    r.id,
+    r.kind,
+    r.first_name,
+    r.last_name,
+    r.organisation,
+    r.email,
+    r.email_key,
+    r.phone,
+    r.external_id,
+    r.address,
+    r.how_heard,
+    r.notes,
+    r.marketing_consent_at,
+    r.marketing_consent_source,
+    r.do_not_contact_at,
+    r.created_at,
+    r.updated_at,
+  );
+}
+
+const UPDATE_SET = PEOPLE_COLUMNS.filter((c) => c !== 'workspace_id' && c !== 'id' && c !== 'created_at')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
+
+const PG_TIMESTAMPS = new Set<string>([
+  'marketing_consent_at',
+  'do_not_contact_at',
+  'created_at',
+  'updated_at',
+]);
+const PG_SEPARATOR = '\u001f';
+const PG_NULL = '\u001e';
+
+/**
+ * Values as one text for `string_to_array` (`pgUnlist`): cheaper to send and to read than a
+ * text[] (which pg escapes element by element) or JSON. Null when that cannot carry them (a
+ * value holding a separator), and the caller sends them the old way.
+ */
+function pgList(values: ReadonlyArray<string | number | null>): string | null {
+  // string_to_array('') is an empty array, not one empty string.
+  if (values.length === 1 && values[0] === '') return null;
+  let text = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string' && (v.includes(PG_SEPARATOR) || v.includes(PG_NULL))) return null;
+    text += (i ? PG_SEPARATOR : '') + (v === null ? PG_NULL : v);
+  }
+  return text;
+}
+
+/** The SQL that turns parameter `n`, made by `pgList`, back into a text[]. */
+const pgUnlist = (n: number) => `string_to_array($${n}::text, E'\\x1f', E'\\x1e')`;
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPE = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * Rows in COPY's text format, written as UTF-8 bytes (no string per row or field): `\N` for
+ * NULL; backslash, tab, newline and CR escaped; fields separated by tabs.
+ */
+class CopyRows {
+  private buf = Buffer.allocUnsafeSlow(256 * 1024);
+  private at = 0;
+  private fields = 0;
+
+  field(v: string | null) {
+    this.room(v === null ? 3 : 1 + 3 * v.length);
+    if (this.fields++) this.buf[this.at++] = 9; // tab
+    if (v === null) {
+      this.buf[this.at++] = 92; // \N
+      this.buf[this.at++] = 78;
+      return;
+    }
+    if (COPY_SPECIAL.test(v)) {
+      v = v.replace(COPY_ESCAPE, (c) => COPY_ESCAPES[c]!);
+      this.room(3 * v.length);
+    }
+    this.at += this.buf.write(v, this.at);
+  }
+
+  endRow() {
+    this.room(1);
+    this.buf[this.at++] = 10; // newline
+    this.fields = 0;
+  }
+
+  get size() {
+    return this.at;
+  }
+
+  /** The rows so far; the next ones go into a new buffer. */
+  take(): Buffer {
+    const rows = this.buf.subarray(0, this.at);
+    this.buf = Buffer.allocUnsafeSlow(this.buf.length);
+    this.at = 0;
+    return rows;
+  }
+
+  private room(n: number) {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+}
+
+/**
+ * `COPY … FROM STDIN` on the connection of `tx`, a PostgreSQL transaction, with the rows `fill`
+ * sends (COPY's text format, see CopyRows): they reach the server while the next are made.
+ * Kysely keeps its pg client to itself, but hands the query text to `client.query` as it is;
+ * given a Submittable (pg's interface, which pg-copy-streams implements), pg runs it on that
+ * connection like any query. A COPY that fails (a unique key taken meanwhile) rejects here,
+ * and the transaction rolls back as for any other statement.
+ */
+async function pgCopy(tx: Db, statement: string, fill: (send: (rows: Buffer) => void) => void) {
+  const stream = copyFrom(statement);
+  const done = finished(stream);
+  done.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
+  await tx.executeQuery(CompiledQuery.raw(stream as unknown as string));
+  fill((rows) => stream.write(rows));
+  stream.end();
+  await done;
+}
+
+/**
+ * Rows per SQLite multi-row statement. Only these sizes are ever prepared (a remainder of 347 is
+ * 6×50 + 9×5 + 2×1), so the driver's statement cache holds a handful of statements, not one per
+ * batch size; each holds memory in proportion to its parameters (SQLite allows 32,766).
+ */
+const SQLITE_CHUNKS = [500, 50, 5, 1];
+const sqliteStatements = new Map<string, string>();
+
+/** Splits `n` rows into chunk sizes from SQLITE_CHUNKS, `scale` times bigger. */
+function chunkSizes(n: number, scale = 1): number[] {
+  const sizes: number[] = [];
+  for (const size of [...SQLITE_CHUNKS.map((c) => c * scale), 1]) {
+    while (n >= size) {
+      sizes.push(size);
+      n -= size;
+    }
+  }
+  return sizes;
+}
+
+/** A multi-row VALUES statement for `rows` rows, built once per shape. */
+function sqliteValues(head: string, width: number, rows: number, tail: string): string {
+  const key = `${head}|${width}|${rows}|${tail}`;
+  let text = sqliteStatements.get(key);
+  if (!text) {
+    const tuple = `(${Array(width).fill('?').join(',')})`;
+    text = `${head} values ${Array(rows).fill(tuple).join(',')} ${tail}`;
+    sqliteStatements.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * The few statements an import needs, as raw SQL: multi-row VALUES with prepared statements on
+ * SQLite, one array per column through `unnest` on PostgreSQL. Never one statement per row.
+ */
+class Store {
+  readonly db: Db;
+  readonly workspaceId: string;
+  constructor(db: Db, workspaceId: string) {
+    this.db = db;
+    this.workspaceId = workspaceId;
+  }
+
+  private async run<R>(text: string, params: unknown[]): Promise<R[]> {
+    return (await this.db.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
+  }
+
+  /** Live people (not merged away) whose `column` is one of `values`. */
+  async people(column: 'id' | 'external_id' | 'email_key' | 'phone', values: string[]): Promise<PersonRow[]> {
+    if (this.db.dialect === 'postgres') {
+      // One index probe per value: `offset 0` keeps the planner from turning this into a hash
+      // join over a sequential scan, which a table growing during the import makes quadratic.
+      const list = pgList(values);
+      return this.run(
+        `select p.* from unnest(${list === null ? '$2::text[]' : pgUnlist(2)}) as k(v) cross join lateral ` +
+          `(select * from people where workspace_id = $1 and ${column} = k.v and merged_into_id is null offset 0) as p`,
+        [this.workspaceId, list ?? values],
+      );
+    }
+    return this.run(
+      `select * from people where workspace_id = ? and merged_into_id is null and ${column} in (select value from json_each(?))`,
+      [this.workspaceId, JSON.stringify(values)],
+    );
+  }
+
+  async tags(personIds: string[]): Promise<Map<string, string[]>> {
+    const map = new Map<string, string[]>();
+    if (!personIds.length) return map;
+    const rows =
+      this.db.dialect === 'postgres'
+        ? await this.run<{ person_id: string; tag: string }>(
+            'select t.person_id, t.tag from unnest($2::text[]) as k(v) cross join lateral ' +
+              '(select person_id, tag from person_tags where workspace_id = $1 and person_id = k.v offset 0) as t',
+            [this.workspaceId, personIds],
+          )
+        : await this.run<{ person_id: string; tag: string }>(
+            'select person_id, tag from person_tags where workspace_id = ? and person_id in (select value from json_each(?))',
+            [this.workspaceId, JSON.stringify(personIds)],
+          );
+    for (const r of rows) {
+      const list = map.get(r.person_id);
+      if (list) list.push(r.tag);
+      else map.set(r.person_id, [r.tag]);
+    }
+    return map;
+  }
+
+  /**
+   * Inserts `n` new people and their tags, `push(k, out, tags)` adding the values of
+   * PEOPLE_COLUMNS for the k-th to `out` and its tags to `tags` (person id, tag, …): COPY on
+   * PostgreSQL, multi-row VALUES on SQLite, each row's values made just before they are sent.
+   */
+  async insertPeople(n: number, push: (k: number, out: Array<string | null>, tags: string[]) => void) {
+    if (!n) return;
+    const cols = PEOPLE_COLUMNS.join(', ');
+    if (this.db.dialect === 'postgres') {
+      const out: Array<string | null> = [];
+      const tags: string[] = [];
+      const tagRows = new CopyRows();
+      await pgCopy(this.db, `copy people (${cols}) from stdin`, (send) => {
+        const people = new CopyRows();
+        for (let k = 0; k < n; k++) {
+          out.length = 0;
+          tags.length = 0;
+          push(k, out, tags);
+          for (const v of out) people.field(v);
+          people.endRow();
+          for (let t = 0; t < tags.length; t += 2) {
+            tagRows.field(this.workspaceId);
+            tagRows.field(tags[t]!);
+            tagRows.field(tags[t + 1]!);
+            tagRows.endRow();
+          }
+          if (people.size >= 128 * 1024) send(people.take());
+        }
+        send(people.take());
+      });
+      if (tagRows.size)
+        await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', (send) =>
+          send(tagRows.take()),
+        );
+      return;
+    }
+    // Each chunk's tags right after it: they never wait for the whole batch.
+    let k = 0;
+    for (const size of chunkSizes(n)) {
+      const params: Array<string | null> = [];
+      const tags: string[] = [];
+      for (const end = k + size; k < end; k++) push(k, params, tags);
+      await this.run(sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, ''), params);
+      await this.addTags(tags, false);
+    }
+  }
+
+  /** Rewrites changed people (by primary key). */
+  async updatePeople(rows: PersonRow[]) {
+    if (!rows.length) return;
+    const cols = PEOPLE_COLUMNS.join(', ');
+    const upsert = `on conflict (workspace_id, id) do update set ${UPDATE_SET}`;
+    if (this.db.dialect === 'postgres') {
+      // One text per column, split by string_to_array: PostgreSQL reads that about ten times
+      // faster than json_populate_recordset (10 µs a row), and joining costs Node little.
+      const columns = PEOPLE_COLUMNS.slice(1).map((c) => pgList(rows.map((r) => r[c])));
+      if (columns.every((c) => c !== null)) {
+        const select = PEOPLE_COLUMNS.slice(1)
+          .map((c, i) => `c${i}${PG_TIMESTAMPS.has(c) ? '::timestamptz' : ''}`)
+          .join(', ');
+        await this.run(
+          `insert into people (${cols}) select $1::text, ${select} from unnest(` +
+            `${columns.map((_, i) => pgUnlist(i + 2)).join(', ')}) as t(${columns.map((_, i) => `c${i}`).join(', ')}) ${upsert}`,
+          [this.workspaceId, ...columns],
+        );
+      } else {
+        // A value holding one of the separators: JSON carries anything.
+        await this.run(
+          `insert into people (${cols}) select ${cols} from json_populate_recordset(null::people, $1::json) ${upsert}`,
+          [JSON.stringify(rows)],
+        );
+      }
+      return;
+    }
+    let at = 0;
+    for (const size of chunkSizes(rows.length)) {
+      const params: unknown[] = [];
+      for (let i = at; i < at + size; i++) pushPerson(params, rows[i]!);
+      at += size;
+      await this.run(
+        sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, upsert),
+        params,
+      );
+    }
+  }
+
+  /** Adds tags, given as person id, tag, person id, tag … (those already there stay). */
+  async addTags(pairs: string[], mayExist: boolean) {
+    if (!pairs.length) return;
+    const tail = mayExist ? 'on conflict do nothing' : '';
+    if (this.db.dialect === 'postgres') {
+      const people = pairs.filter((_, i) => i % 2 === 0);
+      const tags = pairs.filter((_, i) => i % 2 === 1);
+      const ids = pgList(people);
+      const tagList = pgList(tags);
+      const both = ids !== null && tagList !== null;
+      await this.run(
+        `insert into person_tags (workspace_id, person_id, tag) select $1::text, * from unnest(` +
+          `${both ? `${pgUnlist(2)}, ${pgUnlist(3)}` : '$2::text[], $3::text[]'}) ${tail}`,
+        [this.workspaceId, ...(both ? [ids, tagList] : [people, tags])],
+      );
+      return;
+    }
+    let at = 0;
+    for (const size of chunkSizes(pairs.length / 2, 4)) {
+      const params: string[] = [];
+      for (let i = at; i < at + size; i++) params.push(this.workspaceId, pairs[2 * i]!, pairs[2 * i + 1]!);
+      at += size;
+      const text = sqliteValues('insert into person_tags (workspace_id, person_id, tag)', 3, size, tail);
+      await this.run(text, params);
+    }
+  }
+}

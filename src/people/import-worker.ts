@@ -26,17 +26,16 @@ parentPort!.on(
       parentPort!.postMessage({ seq: msg.seq, crash: (err as Error).stack ?? String(err) });
       return;
     }
-    // The piece's bytes go back to the main thread, moved when they are a buffer of their own.
+    // The piece's bytes go back to the main thread (moved, like the rest: a buffer of its own).
     result.buf = msg.buf;
-    const own = msg.buf.byteOffset === 0 && msg.buf.byteLength === msg.buf.buffer.byteLength;
     const moved: ArrayBuffer[] = [
+      msg.buf.buffer as ArrayBuffer,
       result.lines.buffer,
       result.present.buffer,
       result.ranges.buffer,
       result.ends.buffer,
       result.chars.buffer as ArrayBuffer,
     ];
-    if (own) moved.push(msg.buf.buffer as ArrayBuffer);
     parentPort!.postMessage(result, moved);
   },
 );

@@ -238,7 +238,7 @@ export async function importPeople(
       queued -= slot.size;
       const result = await slot.result;
       await run.apply(slot.piece, result);
-      done += slot.piece.buf.length;
+      done += slot.size;
       progress();
       if (result.error) {
         failure = new ImportFileError(result.error.message.replace(/^Line \d+: /, ''), result.error.line);
@@ -302,10 +302,11 @@ async function finishRow(
 const sqliteImports = new WeakMap<Db, { running: number; before: Promise<[number, number]> }>();
 
 /**
- * While an import runs, SQLite keeps 8 MB of pages instead of 2 MB (inserting into five
- * indexes of a growing table otherwise reads the same pages again and again) and checkpoints the WAL every 40 MB instead of every 4 MB
- * (a page written by many batches is copied back once). Both are the connection's settings,
- * put back when the last import on it ends.
+ * While an import runs, SQLite keeps 2 MB of pages instead of the app's 32 MB (an import touches
+ * each page of its indexes a few times per batch, and the operating system's cache serves the
+ * rest: 2 MB ran as fast as 8 MB at a million rows, 5–10 MB lower at the peak) and checkpoints
+ * the WAL every 40 MB instead of every 4 MB (a page written by many batches is copied back
+ * once). Both are the connection's settings, put back when the last import on it ends.
  */
 async function tuneSqlite(db: Db): Promise<() => Promise<void>> {
   const pragma = async (name: string, value?: number) =>
@@ -317,7 +318,7 @@ async function tuneSqlite(db: Db): Promise<() => Promise<void>> {
   else {
     const before = (async () => {
       const was: [number, number] = [await pragma('cache_size'), await pragma('wal_autocheckpoint')];
-      await pragma('cache_size', -8_000);
+      await pragma('cache_size', -2_000);
       await pragma('wal_autocheckpoint', 10_000);
       return was;
     })();
@@ -386,7 +387,7 @@ class ParserPool {
       this.waiting.set(piece.seq, {
         resolve: (r) => {
           this.bytes -= size;
-          if (r.buf) piece.buf = Buffer.from(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+          piece.buf = Buffer.from(r.buf!.buffer, r.buf!.byteOffset, r.buf!.byteLength);
           // A moved Buffer arrives as a plain Uint8Array.
           r.chars = Buffer.from(r.chars.buffer, r.chars.byteOffset, r.chars.byteLength);
           resolve(r);
@@ -397,12 +398,13 @@ class ParserPool {
         },
       });
       // The bytes move to the worker and come back with the result (the reject file may need
-      // them); a piece sharing Node's buffer pool is copied instead.
+      // them). A piece that is a view of a bigger buffer (Node's pool, a read chunk) is copied
+      // first: sending the view would copy its whole buffer, both ways.
       const own = piece.buf.byteOffset === 0 && piece.buf.byteLength === piece.buf.buffer.byteLength;
-      this.worker.postMessage(
-        { seq: piece.seq, buf: piece.buf, startLine: piece.startLine, now: nowIso() },
-        own ? [piece.buf.buffer as ArrayBuffer] : [],
-      );
+      const buf = own ? piece.buf : new Uint8Array(piece.buf);
+      this.worker.postMessage({ seq: piece.seq, buf, startLine: piece.startLine, now: nowIso() }, [
+        buf.buffer as ArrayBuffer,
+      ]);
     });
   }
 
@@ -461,7 +463,8 @@ class PeopleImport {
   /** Takes the rows of a parsed piece: duplicates within the file are refused, the rest queued. */
   async apply(piece: Piece, r: PieceResult) {
     this.seen += r.seen;
-    const part: Part = { buf: piece.buf, r };
+    // A piece the worker parsed came back in buffers nothing else refers to (see BatchRows.free).
+    const part: Part = { buf: piece.buf, r, own: r.buf !== undefined };
     // Rejects join the stream in line order, so the reject file is in file order.
     let nextReject = 0;
     rows: for (let i = 0; i < r.lines.length; i++) {
@@ -539,6 +542,7 @@ class PeopleImport {
     }
     if (counts.rejected > this.counts.rejected) this.rejectHeaderWritten = true;
     this.counts = counts;
+    rows.free();
   }
 }
 

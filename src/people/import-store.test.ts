@@ -1,7 +1,12 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import type { Actor } from '../auth/auth.service.ts';
+import { type Connection, connect } from '../db/connect.ts';
 import { createWorkspace } from '../workspaces/workspaces.service.ts';
+import { mayCopyUnchecked } from './import-write.ts';
 import { importPeople } from './people.import.ts';
 
 /** The bulk statements' edge cases: values the compact PostgreSQL encoding cannot carry. */
@@ -102,5 +107,59 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
       rowsUpdated: 0,
       rowsCreated: 0,
     });
+  });
+});
+
+/**
+ * PostgreSQL: new people are copied without per-row foreign-key checks only when the role may
+ * set `session_replication_role`; a plain role imports the same file with the checks.
+ */
+describe.skipIf(!process.env.VOUCH_TEST_POSTGRES_URL)('people import foreign-key checks on postgres', () => {
+  let t: TestDb;
+  let plain: Connection;
+  let admin: pg.Client;
+  const role = `vouch_plain_${randomBytes(4).toString('hex')}`;
+  beforeAll(async () => {
+    t = await testDb('postgres');
+    const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.db)).rows[0]!.s;
+    admin = new pg.Client({ connectionString: process.env.VOUCH_TEST_POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create role ${role} login`);
+    await admin.query(`grant usage on schema ${schema} to ${role}`);
+    await admin.query(`grant all on all tables in schema ${schema} to ${role}`);
+    const url = new URL(process.env.VOUCH_TEST_POSTGRES_URL!);
+    url.username = role;
+    plain = connect({ kind: 'postgres', url: url.toString(), poolSize: 2 }, { searchPath: schema });
+  });
+  afterAll(async () => {
+    await plain.close();
+    await t.close();
+    await admin.query(`drop owned by ${role}`);
+    await admin.query(`drop role ${role}`);
+    await admin.end();
+  });
+
+  it('copies unchecked as a superuser or a granted role, and with the checks otherwise', async () => {
+    expect(await mayCopyUnchecked(t.db)).toBe(true);
+    expect(await mayCopyUnchecked(plain.db)).toBe(false);
+    const ws = await createWorkspace(t.db, { name: 'Plain Shop', country: 'US' });
+    const actor: Actor = { workspaceId: ws.id, role: 'manager', userId: null, via: 'session' };
+    const body = 'first_name,email,tags\nAnn,ann@example.com,vip\nBob,bob@example.com,\n';
+    expect(await importPeople(plain.db, actor, body, { filename: 'plain.csv' })).toMatchObject({
+      status: 'done',
+      rowsCreated: 2,
+    });
+    const tags = await t.db
+      .selectFrom('person_tags')
+      .select('tag')
+      .where('workspace_id', '=', ws.id)
+      .execute();
+    expect(tags.map((r) => r.tag)).toEqual(['vip']);
+    const version = (await admin.query('show server_version_num')).rows[0].server_version_num;
+    if (Number(version) >= 150000) {
+      await admin.query(`grant set on parameter session_replication_role to ${role}`);
+      expect(await mayCopyUnchecked(plain.db)).toBe(true);
+      await admin.query(`revoke set on parameter session_replication_role from ${role}`);
+    }
   });
 });

@@ -26,7 +26,15 @@ import {
   utf8Chunks,
 } from './csv-input.ts';
 import { COL, type PieceResult, type RowContext, valueAt } from './import-packing.ts';
-import { BatchRows, type Counts, cellsOf, type Part, type Reject, writeBatch } from './import-write.ts';
+import {
+  BatchRows,
+  type Counts,
+  cellsOf,
+  mayCopyUnchecked,
+  type Part,
+  type Reject,
+  writeBatch,
+} from './import-write.ts';
 import type { ImportsTable } from './people.table.ts';
 import { SeenKeys } from './seen-keys.ts';
 
@@ -187,6 +195,7 @@ export async function importPeople(
       ...(mapping ? { mapping } : {}),
     };
     run = new PeopleImport(db, actor.workspaceId, row.id, ctx, map.source, opts.batchSize ?? DEFAULT_BATCH);
+    run.copyUnchecked = await mayCopyUnchecked(db);
     run.columns = map.columns;
     const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
 
@@ -433,6 +442,8 @@ class PeopleImport {
   private rejects: Reject[] = [];
   private keys = new SeenKeys();
   private rejectHeaderWritten = false;
+  /** PostgreSQL: new people are copied without per-row foreign-key checks (see `mayCopyUnchecked`). */
+  copyUnchecked = false;
   /** The batch being written while the next is read (PostgreSQL works while Node parses). */
   private inflight: Promise<void> | null = null;
   private readonly db: Db;
@@ -532,6 +543,7 @@ class PeopleImport {
       rejects,
       counts: this.counts,
       headerWritten: this.rejectHeaderWritten,
+      copyUnchecked: this.copyUnchecked,
     });
     // Rows refused only now free their keys for later rows of the file.
     for (const i of late) {

@@ -115,14 +115,12 @@ export async function mayCopyUnchecked(db: Db): Promise<boolean> {
   return granted.rows[0]!.ok;
 }
 
-export type BatchResult = { counts: Counts; late: number[] };
-
 /**
  * Matches and writes one batch in one transaction, with the import's counts and the batch's
  * reject rows: returns the counts as committed and the rows refused only now (their keys are
  * free again for later rows of the file).
  */
-export async function writeBatch(db: Db, job: BatchJob): Promise<BatchResult> {
+export async function writeBatch(db: Db, job: BatchJob): Promise<{ counts: Counts; late: number[] }> {
   const { rows, rejects } = job;
   const counts = { ...job.counts };
   const late: number[] = [];

@@ -238,7 +238,7 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
   // Oldest first (ids are time-ordered), so a key shared by several people finds the first.
   for (const row of [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
     const w: Working = {
-      row: { ...row },
+      row, // the look-up's own object: nothing else reads it
       tags: new Set(tags.get(row.id)),
       added: [],
       isNew: false,

@@ -11,7 +11,20 @@ export type Db = Kysely<DB> & { dialect: Dialect };
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 // Timestamps leave the database as ISO 8601 UTC strings on both dialects.
-pg.types.setTypeParser(1184, (v) => new Date(v).toISOString());
+pg.types.setTypeParser(1184, isoTimestamp);
+
+const UTC_TIMESTAMP = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
+/**
+ * A timestamptz as PostgreSQL prints it, as ISO 8601 UTC with milliseconds. A session in UTC
+ * prints `2026-11-22 20:00:00.123456+00`, rearranged here without a Date (a re-import reads five
+ * timestamps for each of its people); any other form goes through Date. Exported for its test.
+ */
+export function isoTimestamp(v: string): string {
+  const m = UTC_TIMESTAMP.exec(v);
+  if (!m) return new Date(v).toISOString();
+  return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
+}
 
 export type Connection = {
   db: Db;

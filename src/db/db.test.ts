@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import { newId, nowIso } from '../lib/ids.ts';
+import { isoTimestamp } from './connect.ts';
 import { migrate } from './migrate.ts';
 
 describe.each(dialects)('database on %s', (dialect) => {
@@ -58,5 +59,23 @@ describe('ids', () => {
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(1000);
+  });
+});
+
+describe('PostgreSQL timestamps', () => {
+  it('read as ISO 8601 UTC with milliseconds, as Date would make them', () => {
+    for (const v of [
+      '2026-11-22 20:00:00+00',
+      '2026-11-22 20:00:00.5+00',
+      '2026-11-22 20:00:00.123+00',
+      '2026-11-22 20:00:00.123456+00',
+      '2026-11-22 20:00:00.999999+00',
+      '2026-11-22 21:00:00.25+01',
+      '2026-11-22 15:30:00-04:30',
+    ])
+      expect(isoTimestamp(v), v).toBe(new Date(v.replace(/([+-]\d\d)$/, '$1:00')).toISOString());
+    expect(isoTimestamp('2026-11-22 20:00:00.123456+00')).toBe('2026-11-22T20:00:00.123Z');
+    // Date reads a two-digit year as 19xx; PostgreSQL's four digits are meant.
+    expect(isoTimestamp('0099-01-01 00:00:00+00')).toBe('0099-01-01T00:00:00.000Z');
   });
 });

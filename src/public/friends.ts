@@ -3,6 +3,7 @@ import { AppError } from '../errors.ts';
 import type { App } from '../http/types.ts';
 import type { Program } from '../programs/programs.schema.ts';
 import { getProgram, isOpen, todayIn } from '../programs/programs.service.ts';
+import type { PublicWorkspace } from '../referrals/links.service.ts';
 import { createReferral } from '../referrals/referrals.service.ts';
 import { checkEmail, checkPhone } from './contact.ts';
 import { FORM_BODY_LIMIT, POST_LIMIT, type PublicCtx, refuseGuesser, sendHtml } from './context.ts';
@@ -16,16 +17,7 @@ export const MAX_FRIENDS = 10;
 
 type FormLink = {
   linkId: string;
-  workspace: {
-    id: string;
-    slug: string;
-    name: string;
-    brandColor: string;
-    logoUrl: string | null;
-    country: string;
-    currency: string;
-    timeZone: string;
-  };
+  workspace: PublicWorkspace;
   referrer: { id: string; firstName: string; organisation: string | null; kind: string };
   program: Program;
   open: boolean;

@@ -8,7 +8,7 @@ import { visitorKey } from '../referrals/clicks.ts';
 import { normalizeCode } from '../referrals/codes.ts';
 import {
   type CodeResolution,
-  type LinkWorkspace,
+  type PublicWorkspace,
   type ResolvedLink,
   resolveCode,
 } from '../referrals/links.service.ts';
@@ -124,7 +124,7 @@ ${field({ name: 'phone', label: 'Phone', type: 'tel', value: values.phone, error
  * The landing page a friend would see with these program settings, for the program form's
  * preview: a made-up referrer and link, nothing saved, nothing counted.
  */
-export function landingPreview(workspace: LinkWorkspace, program: Program): string {
+export function landingPreview(workspace: PublicWorkspace, program: Program): string {
   const now = nowIso();
   return landingHtml(
     {

@@ -34,7 +34,8 @@ export type LinkReferrer = {
   organisation: string | null;
 };
 
-export type LinkWorkspace = {
+/** A workspace as its public pages show it: the friend's landing page, the friends form, the survey. */
+export type PublicWorkspace = {
   id: string;
   slug: string;
   name: string;
@@ -49,7 +50,7 @@ export type ResolvedLink = {
   link: Link;
   program: Program;
   referrer: LinkReferrer;
-  workspace: LinkWorkspace;
+  workspace: PublicWorkspace;
 };
 
 export const toLink = (r: LinkRow): Link => ({
@@ -195,7 +196,7 @@ export const LINK_CACHE_SIZE = 10_000;
 /** What a code leads to, before the "is it open today" check (which depends on the date). */
 type Lookup =
   | { kind: 'found'; resolved: ResolvedLink }
-  | { kind: 'closed'; workspace: LinkWorkspace }
+  | { kind: 'closed'; workspace: PublicWorkspace }
   | { kind: 'unknown' };
 type CacheEntry = { at: number; value: Lookup };
 
@@ -221,7 +222,7 @@ export function invalidateLinkCache(db: Db, code?: string) {
   else c.delete(code);
 }
 
-const toWorkspace = (w: Selectable<WorkspacesTable>): LinkWorkspace => ({
+const toWorkspace = (w: Selectable<WorkspacesTable>): PublicWorkspace => ({
   id: w.id,
   slug: w.slug,
   name: w.name,
@@ -314,7 +315,7 @@ function today(timeZone: string, at: Date): string {
 export type CodeResolution =
   | ({ status: 'open' } & ResolvedLink)
   /** disabled link, program not open, or the referrer is gone: send to the workspace's page */
-  | { status: 'closed'; workspace: LinkWorkspace }
+  | { status: 'closed'; workspace: PublicWorkspace }
   /** malformed or unknown code: no workspace known */
   | { status: 'unknown' };
 

@@ -9,7 +9,7 @@ import { field as bodyField, checkFormToken, formToken, isCrossSite, ticked } fr
 import { type Html, html, raw } from '../public/html.ts';
 import { crossSitePage } from '../public/landing.ts';
 import { field, messagePage, neutralTheme, page, type Theme, theme } from '../public/layout.ts';
-import { getOrCreateLink, linkUrls } from '../referrals/links.service.ts';
+import { getOrCreateLink, linkUrls, type PublicWorkspace } from '../referrals/links.service.ts';
 import {
   type Answer,
   answerSurvey,
@@ -25,17 +25,7 @@ import {
 type Ctx = {
   db: PublicCtx['db'];
   survey: SurveyRow;
-  ws: {
-    id: string;
-    slug: string;
-    name: string;
-    brandColor: string;
-    logoUrl: string | null;
-    country: string;
-    currency: string;
-    timeZone: string;
-    reviewLinks: Array<{ label: string; url: string }>;
-  };
+  ws: PublicWorkspace & { reviewLinks: Array<{ label: string; url: string }> };
   person: { id: string; firstName: string; lastName: string; kind: string };
   t: Theme;
 };

@@ -116,6 +116,24 @@ export function MessageDrawer({ id, onClose }: { id: string | null; onClose: () 
   );
 }
 
+/** A message's subject, opening the message (the phone list and the table alike). */
+function Subject({ subject, onOpen }: { subject: string; onOpen: () => void }) {
+  return (
+    <Anchor
+      component="button"
+      type="button"
+      size="sm"
+      fw={500}
+      c="dark"
+      ta="left"
+      onClick={onOpen}
+      style={{ minWidth: 0, overflowWrap: 'anywhere' }}
+    >
+      {subject}
+    </Anchor>
+  );
+}
+
 export function MessagesTable({
   label,
   messages,
@@ -149,18 +167,7 @@ export function MessagesTable({
             }}
           >
             <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
-              <Anchor
-                component="button"
-                type="button"
-                size="sm"
-                fw={500}
-                c="dark"
-                ta="left"
-                onClick={() => onOpen(m.id)}
-                style={{ minWidth: 0, overflowWrap: 'anywhere' }}
-              >
-                {m.subject}
-              </Anchor>
+              <Subject subject={m.subject} onOpen={() => onOpen(m.id)} />
               <StatusBadge status={m.status} />
             </Group>
             <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
@@ -192,17 +199,7 @@ export function MessagesTable({
             {messages.map((m) => (
               <Table.Tr key={m.id}>
                 <Table.Td>
-                  <Anchor
-                    component="button"
-                    type="button"
-                    size="sm"
-                    fw={500}
-                    c="dark"
-                    ta="left"
-                    onClick={() => onOpen(m.id)}
-                  >
-                    {m.subject}
-                  </Anchor>
+                  <Subject subject={m.subject} onOpen={() => onOpen(m.id)} />
                   <Text size="xs" c="dimmed">
                     {messageKindLabel[m.kind]}
                   </Text>

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Actor } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import { AppError, type ErrorDetail, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { livePerson } from '../people/people.service.ts';
@@ -335,19 +336,14 @@ export async function listAsks(db: Db, workspaceId: string, q: AskQuery): Promis
   else if (q.outcome) query = query.where('a.outcome', '=', q.outcome);
   if (q.from) query = query.where('a.created_at', '>=', new Date(q.from).toISOString());
   if (q.to) query = query.where('a.created_at', '<', new Date(q.to).toISOString());
-  const { total } = await query
-    .clearSelect()
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .executeTakeFirstOrThrow();
-  const rows = await query
-    .orderBy('a.created_at', 'desc')
-    .orderBy('a.id', 'desc')
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-    .execute();
+  const { rows, total } = await pageOf(
+    query,
+    query.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc'),
+    q,
+  );
   return {
     items: rows.map((r) => toAsk(r as JoinedAsk)),
-    total: Number(total),
+    total,
     page: q.page,
     pageSize: q.pageSize,
   };

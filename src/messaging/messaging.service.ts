@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { emailKey, normalizeEmail } from '../people/normalize.ts';
@@ -48,17 +49,12 @@ export async function listMessages(db: Db, actor: Actor, q: z.output<typeof Mess
   if (q.personId) query = query.where('person_id', '=', q.personId);
   if (q.status) query = query.where('status', '=', q.status);
   if (q.kind) query = query.where('kind', '=', q.kind);
-  const { total } = await query
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .executeTakeFirstOrThrow();
-  const rows = await query
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-    .execute();
-  return { items: rows.map(summary), total: Number(total) };
+  const { rows, total } = await pageOf(
+    query,
+    query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    q,
+  );
+  return { items: rows.map(summary), total };
 }
 
 /** One message as the recipient sees (or would see) it: the whole email, footer and headers. */
@@ -218,13 +214,7 @@ export async function previewTemplate(
 export async function listSuppressions(db: Db, actor: Actor, page: number, pageSize: number) {
   requireRole(actor, 'manager');
   const q = db.selectFrom('suppressions').where('workspace_id', '=', actor.workspaceId);
-  const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const rows = await q
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .execute();
+  const { rows, total } = await pageOf(q, q.selectAll().orderBy('created_at', 'desc'), { page, pageSize });
   return {
     items: rows.map((r) => ({
       emailKey: r.email_key,
@@ -232,7 +222,7 @@ export async function listSuppressions(db: Db, actor: Actor, page: number, pageS
       source: r.source,
       createdAt: r.created_at,
     })),
-    total: Number(total),
+    total,
   };
 }
 

@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { type Selectable, sql } from 'kysely';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import { notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import {
@@ -580,16 +581,8 @@ const IMPORT_COLUMNS = [
 export async function listImports(db: Db, actor: Actor, q: { page: number; pageSize: number }) {
   requireRole(actor, 'manager');
   const base = db.selectFrom('imports').where('workspace_id', '=', actor.workspaceId);
-  const [{ total }, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-    base
-      .select(IMPORT_COLUMNS)
-      .orderBy('id', 'desc')
-      .limit(q.pageSize)
-      .offset((q.page - 1) * q.pageSize)
-      .execute(),
-  ]);
-  return { items: rows.map(toImport), total: Number(total), page: q.page, pageSize: q.pageSize };
+  const { rows, total } = await pageOf(base, base.select(IMPORT_COLUMNS).orderBy('id', 'desc'), q);
+  return { items: rows.map(toImport), total, page: q.page, pageSize: q.pageSize };
 }
 
 export async function getImport(db: Db, actor: Actor, id: string): Promise<Import> {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { moveAcquisition } from '../analytics/acquisition.ts';
 import type { Actor } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import type { DB } from '../db/schema.ts';
 import { AppError, type ErrorDetail, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
@@ -305,15 +306,11 @@ export async function listPeople(db: Db, actor: Actor, query: z.output<typeof Pe
     updated: [['p.updated_at', 'asc']],
     '-updated': [['p.updated_at', 'desc']],
   } as const;
-  const [{ total }, rows] = await Promise.all([
-    q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-    sorts[query.sort]
-      .reduce((acc, [col, dir]) => acc.orderBy(col, dir), q.selectAll('p'))
-      .orderBy('p.id')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-  ]);
+  const { rows, total } = await pageOf(
+    q,
+    sorts[query.sort].reduce((acc, [col, dir]) => acc.orderBy(col, dir), q.selectAll('p')).orderBy('p.id'),
+    query,
+  );
   const tags = await tagsOf(
     db,
     actor.workspaceId,
@@ -321,7 +318,7 @@ export async function listPeople(db: Db, actor: Actor, query: z.output<typeof Pe
   );
   return {
     items: rows.map((r) => toPerson(r, tags.get(r.id)!)),
-    total: Number(total),
+    total,
     page: query.page,
     pageSize: query.pageSize,
   };

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Actor } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import { AppError, notFound } from '../errors.ts';
 import { nowIso } from '../lib/ids.ts';
 import type { IntakeMatch } from './pipeline.schema.ts';
@@ -75,19 +76,8 @@ export async function listIntakeMatches(
   let q = selectMatches(db, actor.workspaceId);
   if (query.open === 'true') q = q.where('m.resolved_at', 'is', null);
   if (query.open === 'false') q = q.where('m.resolved_at', 'is not', null);
-  const [{ total }, rows] = await Promise.all([
-    q
-      .clearSelect()
-      .select((eb) => eb.fn.countAll<number>().as('total'))
-      .executeTakeFirstOrThrow(),
-    q
-      .orderBy('m.created_at', 'desc')
-      .orderBy('m.id', 'desc')
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-  ]);
-  return { items: rows.map(toMatch), total: Number(total), page: query.page, pageSize: query.pageSize };
+  const { rows, total } = await pageOf(q, q.orderBy('m.created_at', 'desc').orderBy('m.id', 'desc'), query);
+  return { items: rows.map(toMatch), total, page: query.page, pageSize: query.pageSize };
 }
 
 export async function getIntakeMatch(db: Db, workspaceId: string, id: string): Promise<IntakeMatch> {

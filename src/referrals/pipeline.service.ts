@@ -2,6 +2,7 @@ import { type Selectable, type SqlBool, sql } from 'kysely';
 import { countReferral, countWin } from '../analytics/rollup.ts';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import { AppError, notFound } from '../errors.ts';
 import { nowIso } from '../lib/ids.ts';
 import { queueFriendIntro } from '../messaging/senders.ts';
@@ -223,19 +224,10 @@ export async function listReferrals(db: Db, actor: Actor, query: ReferralQuery) 
       : query.sort === 'created'
         ? q.orderBy('r.created_at', 'asc').orderBy('r.id', 'asc')
         : q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc');
-  const [{ total }, rows] = await Promise.all([
-    q
-      .clearSelect()
-      .select((eb) => eb.fn.countAll<number>().as('total'))
-      .executeTakeFirstOrThrow(),
-    sorted
-      .limit(query.pageSize)
-      .offset((query.page - 1) * query.pageSize)
-      .execute(),
-  ]);
+  const { rows, total } = await pageOf(q, sorted, query);
   return {
     items: rows.map((r) => toReferral(r, now)),
-    total: Number(total),
+    total,
     page: query.page,
     pageSize: query.pageSize,
   };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { livePerson } from '../people/people.service.ts';
@@ -394,17 +395,12 @@ export async function listRewards(db: Db, actor: Actor, q: z.output<typeof Rewar
       .where('status', '=', 'pending')
       .where('needs_approval', '=', 1)
       .where('approved_at', 'is', null);
-  const { total } = await query
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .executeTakeFirstOrThrow();
-  const rows = await query
-    .selectAll()
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-    .execute();
-  return { items: await toRewards(db, ws, rows), total: Number(total) };
+  const { rows, total } = await pageOf(
+    query,
+    query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    q,
+  );
+  return { items: await toRewards(db, ws, rows), total };
 }
 
 /**
@@ -498,14 +494,14 @@ export async function listTasks(db: Db, actor: Actor, q: z.output<typeof TaskQue
     .where('t.kind', '=', 'thank_referrer')
     .where('t.done_at', open ? 'is' : 'is not', null)
     .$if(Boolean(q.id), (qb) => qb.where('t.id', '=', q.id as string));
-  const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll('t')
-    .select(['p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
-    .orderBy(open ? 't.due_at' : 't.done_at', open ? 'asc' : 'desc')
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-    .execute();
+  const { rows, total } = await pageOf(
+    base,
+    base
+      .selectAll('t')
+      .select(['p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
+      .orderBy(open ? 't.due_at' : 't.done_at', open ? 'asc' : 'desc'),
+    q,
+  );
   const now = nowIso();
   const items: z.output<typeof Task>[] = rows.map((t) => ({
     id: t.id,
@@ -521,7 +517,7 @@ export async function listTasks(db: Db, actor: Actor, q: z.output<typeof TaskQue
     note: t.note,
     createdAt: t.created_at,
   }));
-  return { items, total: Number(total) };
+  return { items, total };
 }
 
 /**

@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { z } from 'zod';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
+import { pageOf } from '../db/paging.ts';
 import { AppError, notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { randomToken, sha256 } from '../lib/secrets.ts';
@@ -396,18 +397,18 @@ export async function listSurveys(db: Db, actor: Actor, q: z.output<typeof Surve
     if (q.complaint !== 'any')
       base = base.where('s.complaint_resolved_at', q.complaint === 'open' ? 'is' : 'is not', null);
   }
-  const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll('s')
-    .select(['p.first_name', 'p.last_name', 'p.organisation', 'p.email', 'm.status as message_status'])
-    // Answered first (newest answer first), then the ones still waiting, newest sent first.
-    .orderBy((eb) => eb.case().when('s.answered_at', 'is', null).then(1).else(0).end())
-    .orderBy('s.answered_at', 'desc')
-    .orderBy('s.created_at', 'desc')
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-    .execute();
-  return { items: rows.map(surveyOut), total: Number(total) };
+  const { rows, total } = await pageOf(
+    base,
+    base
+      .selectAll('s')
+      .select(['p.first_name', 'p.last_name', 'p.organisation', 'p.email', 'm.status as message_status'])
+      // Answered first (newest answer first), then the ones still waiting, newest sent first.
+      .orderBy((eb) => eb.case().when('s.answered_at', 'is', null).then(1).else(0).end())
+      .orderBy('s.answered_at', 'desc')
+      .orderBy('s.created_at', 'desc'),
+    q,
+  );
+  return { items: rows.map(surveyOut), total };
 }
 
 export async function getSurvey(db: Db, actor: Actor, id: string) {
@@ -549,17 +550,17 @@ export async function listTestimonials(db: Db, actor: Actor, q: z.output<typeof 
       ),
     );
   }
-  const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll('t')
-    .select(['p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
-    // Pending first: they wait for someone.
-    .orderBy((eb) => eb.case().when('t.status', '=', 'pending').then(0).else(1).end())
-    .orderBy('t.created_at', 'desc')
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-    .execute();
-  return { items: await withPrograms(db, actor.workspaceId, rows), total: Number(total) };
+  const { rows, total } = await pageOf(
+    base,
+    base
+      .selectAll('t')
+      .select(['p.first_name', 'p.last_name', 'p.organisation', 'p.email'])
+      // Pending first: they wait for someone.
+      .orderBy((eb) => eb.case().when('t.status', '=', 'pending').then(0).else(1).end())
+      .orderBy('t.created_at', 'desc'),
+    q,
+  );
+  return { items: await withPrograms(db, actor.workspaceId, rows), total };
 }
 
 export async function getTestimonial(db: Db, actor: Actor, id: string) {

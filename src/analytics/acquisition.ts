@@ -46,13 +46,13 @@ async function count(
   n: number,
   counts?: AcquisitionCounts,
 ) {
-  if (counts) {
-    const key = `${day(at)}\u0000${heard}`;
-    counts.set(key, (counts.get(key) ?? 0) + n);
-    return;
-  }
-  await writeAcquisition(tx, workspaceId, new Map([[`${day(at)}\u0000${heard}`, n]]));
+  const change: AcquisitionCounts = counts ?? new Map();
+  add(change, `${day(at)}\u0000${heard}`, n);
+  if (!counts) await writeAcquisition(tx, workspaceId, change);
 }
+
+const add = (counts: AcquisitionCounts, key: string, n: number) =>
+  counts.set(key, (counts.get(key) ?? 0) + n);
 
 /** Adds collected changes to the rollup, in one statement. */
 export async function writeAcquisition(tx: Db, workspaceId: string, counts: AcquisitionCounts) {
@@ -76,7 +76,7 @@ export async function writeAcquisition(tx: Db, workspaceId: string, counts: Acqu
 
 /** Adds one event's collected changes to its batch's (once the event is recorded). */
 export function addAcquisition(into: AcquisitionCounts, from: AcquisitionCounts) {
-  for (const [key, n] of from) into.set(key, (into.get(key) ?? 0) + n);
+  for (const [key, n] of from) add(into, key, n);
 }
 
 type First = { at: string | null; howHeard: string | null };

@@ -29,7 +29,7 @@ async function run(withNameIndex: boolean) {
     const db = conn.sqlite!;
     if (!withNameIndex) db.exec('drop index people_name');
     // As the import sets them (people.import.ts, tuneSqlite).
-    db.exec('pragma cache_size = -8000');
+    db.exec('pragma cache_size = -2000');
     db.exec('pragma wal_autocheckpoint = 10000');
     const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
     const people = db.prepare(

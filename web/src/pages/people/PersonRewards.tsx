@@ -406,7 +406,8 @@ function Events({ personId, currency }: { personId: string; currency: string }) 
         </Text>
       ) : (
         <>
-          <Table.ScrollContainer minWidth={320}>
+          {/* Focusable, so a keyboard can scroll it sideways on a phone (its rows hold no link). */}
+          <Table.ScrollContainer minWidth={320} type="native" tabIndex={0}>
             <Table verticalSpacing={6} aria-label="Visits and purchases" fz="sm">
               <Table.Thead>
                 <Table.Tr>

@@ -537,7 +537,8 @@ export function RewardsTable({
   const [voiding, setVoiding] = useState<RewardOut | null>(null);
   return (
     <Paper withBorder radius="md" style={{ overflow: 'hidden' }} opacity={faded ? 0.6 : 1}>
-      <Table.ScrollContainer minWidth={320}>
+      {/* Focusable, so a keyboard can scroll it sideways on a phone when no row has an action. */}
+      <Table.ScrollContainer minWidth={320} type="native" tabIndex={0}>
         <Table verticalSpacing="sm" aria-label={label}>
           <Table.Thead bg="gray.0">
             <Table.Tr>

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import type { Actor } from '../auth/auth.service.ts';
 import { type Connection, connect } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
 import { createWorkspace } from '../workspaces/workspaces.service.ts';
 import { mayCopyUnchecked } from './import-write.ts';
 import { importPeople } from './people.import.ts';
@@ -161,5 +162,73 @@ describe.skipIf(!process.env.VOUCH_TEST_POSTGRES_URL)('people import foreign-key
       expect(await mayCopyUnchecked(plain.db)).toBe(true);
       await admin.query(`revoke set on parameter session_replication_role from ${role}`);
     }
+  });
+});
+
+/** SQLite: a big import sets the people name index aside and builds the same index again. */
+describe('people name index set aside by a big import on sqlite', () => {
+  let t: Connection;
+  let actor: Actor;
+  /** The index as SQLite describes it: its columns, and whether it is unique or partial. */
+  const nameIndex = () => {
+    const list = t.sqlite!.prepare('pragma index_list(people)').all() as Array<Record<string, unknown>>;
+    const entry = list.find((i) => i.name === 'people_name');
+    if (!entry) return null;
+    const columns = t.sqlite!.prepare('pragma index_info(people_name)').all() as Array<{ name: string }>;
+    return { unique: entry.unique, partial: entry.partial, columns: columns.map((c) => c.name) };
+  };
+  const file = (from: number, n: number, extra = '') =>
+    `first_name,last_name,email\n${Array.from({ length: n }, (_, i) => `P${from + i},Q${n - i},p${from + i}@example.com`).join('\n')}\n${extra}`;
+  beforeAll(async () => {
+    t = connect({ kind: 'sqlite', file: ':memory:' });
+    await migrate(t.db);
+    const ws = await createWorkspace(t.db, { name: 'Big Shop', country: 'US' });
+    actor = { workspaceId: ws.id, role: 'manager', userId: null, via: 'session' };
+  });
+  afterAll(() => t.close());
+
+  it('sets it aside once the import has created as many people as the table held, and builds it again', async () => {
+    const migrated = nameIndex();
+    expect(migrated).toEqual({ unique: 0, partial: 0, columns: ['workspace_id', 'last_name', 'first_name'] });
+    const seen: boolean[] = [];
+    const opts = {
+      filename: 'big.csv',
+      batchSize: 5,
+      pieceBytes: 64,
+      workers: 0,
+      nameIndexAsideAfter: 10,
+      onProgress: () => seen.push(!!nameIndex()),
+    };
+    expect(await importPeople(t.db, actor, file(0, 40), opts)).toMatchObject({
+      status: 'done',
+      rowsCreated: 40,
+    });
+    // Kept for the first 10 people, aside after, and back at the end as migration 0001 made it.
+    expect(seen[0]).toBe(true);
+    expect(seen.indexOf(false)).toBeGreaterThan(0);
+    expect(seen.at(-1)).toBe(true);
+    expect(nameIndex()).toEqual(migrated);
+
+    // 30 new people into a table of 40: too few to set it aside.
+    seen.length = 0;
+    expect(await importPeople(t.db, actor, file(100, 30), opts)).toMatchObject({ rowsCreated: 30 });
+    expect(seen.every(Boolean)).toBe(true);
+
+    // A file that fails after the index went aside still builds it again.
+    seen.length = 0;
+    const broken = await importPeople(t.db, actor, file(200, 80, 'Bad,"open quote\n'), opts);
+    expect(broken).toMatchObject({ status: 'failed', rowsCreated: 80 });
+    expect(seen.includes(false)).toBe(true);
+    expect(nameIndex()).toEqual(migrated);
+  });
+
+  it('is built again at the next start when an import ended without doing so', async () => {
+    t.sqlite!.exec('drop index people_name');
+    await migrate(t.db);
+    expect(nameIndex()).toEqual({
+      unique: 0,
+      partial: 0,
+      columns: ['workspace_id', 'last_name', 'first_name'],
+    });
   });
 });

@@ -6,6 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 import { type Selectable, sql } from 'kysely';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
+import { restoreSetAsideIndexes } from '../db/migrate.ts';
 import { pageOf } from '../db/paging.ts';
 import { notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
@@ -79,6 +80,8 @@ export type ImportOptions = {
   pieceBytes?: number;
   /** Columns mapped by hand, by header; the others are recognised by their header. */
   mapping?: ColumnMapping;
+  /** SQLite: new people after which the name index may be set aside (tests use few). */
+  nameIndexAsideAfter?: number;
 };
 
 export function toImport(row: Omit<Selectable<ImportsTable>, 'rejects_csv' | 'workspace_id'>): Import {
@@ -162,7 +165,7 @@ export async function importPeople(
     .where('id', '=', actor.workspaceId)
     .executeTakeFirstOrThrow();
   const row = await startImport(db, actor, 'people', opts.filename);
-  const untune = db.dialect === 'sqlite' ? await tuneSqlite(db) : null;
+  const tune = db.dialect === 'sqlite' ? await tuneSqlite(db, opts.nameIndexAsideAfter) : null;
 
   let bytes = 0;
   const source = splitPieces(
@@ -197,6 +200,7 @@ export async function importPeople(
     };
     run = new PeopleImport(db, actor.workspaceId, row.id, ctx, map.source, opts.batchSize ?? DEFAULT_BATCH);
     run.copyUnchecked = await mayCopyUnchecked(db);
+    if (tune) run.written = tune.written;
     run.columns = map.columns;
     const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
 
@@ -271,7 +275,7 @@ export async function importPeople(
   } finally {
     await pool?.close();
     await source.return(undefined).catch(() => {});
-    await untune?.();
+    await tune?.untune();
   }
   await finishRow(db, row, failure ? 'failed' : 'done', failure?.message ?? null);
   progress(true);
@@ -308,8 +312,18 @@ async function finishRow(
     .execute();
 }
 
-/** SQLite imports running per database, and the settings to put back after the last. */
-const sqliteImports = new WeakMap<Db, { running: number; before: Promise<[number, number]> }>();
+/** SQLite imports running per database, and what to put back after the last. */
+const sqliteImports = new WeakMap<
+  Db,
+  {
+    running: number;
+    before: Promise<{ settings: [number, number]; people: number }>;
+    nameIndexAside: boolean;
+  }
+>();
+
+/** An import this many new people long may set the people name index aside (see `tuneSqlite`). */
+const NAME_INDEX_ASIDE_AFTER = 50_000;
 
 /**
  * While an import runs, SQLite keeps 2 MB of pages instead of the app's 32 MB (an import touches
@@ -317,8 +331,15 @@ const sqliteImports = new WeakMap<Db, { running: number; before: Promise<[number
  * rest: 2 MB ran as fast as 8 MB at a million rows, 5–10 MB lower at the peak) and checkpoints
  * the WAL every 40 MB instead of every 4 MB (a page written by many batches is copied back
  * once). Both are the connection's settings, put back when the last import on it ends.
+ *
+ * A big import also sets the people name index aside once it has created as many people as the
+ * table held before it (and at least `asideAfter`): new names land all over that index, which
+ * cost a third of SQLite's time per row, and building it again from the whole table once sorts
+ * them instead (a second per million people). Meanwhile the people list sorts without it. The
+ * last import on the connection builds it again, even when it fails; after a crash, the next
+ * start does (`restoreSetAsideIndexes`).
  */
-async function tuneSqlite(db: Db): Promise<() => Promise<void>> {
+async function tuneSqlite(db: Db, asideAfter = NAME_INDEX_ASIDE_AFTER) {
   const pragma = async (name: string, value?: number) =>
     Object.values(
       (await sql.raw(`pragma ${name}${value === undefined ? '' : ` = ${value}`}`).execute(db)).rows[0] ?? {},
@@ -327,22 +348,34 @@ async function tuneSqlite(db: Db): Promise<() => Promise<void>> {
   if (state) state.running++;
   else {
     const before = (async () => {
-      const was: [number, number] = [await pragma('cache_size'), await pragma('wal_autocheckpoint')];
+      const settings: [number, number] = [await pragma('cache_size'), await pragma('wal_autocheckpoint')];
       await pragma('cache_size', -2_000);
       await pragma('wal_autocheckpoint', 10_000);
-      return was;
+      // One step down the table: its largest rowid is at least how many people it holds (every workspace).
+      const { rows } = await sql<{ n: number | null }>`select max(rowid) as n from people`.execute(db);
+      return { settings, people: rows[0]?.n ?? 0 };
     })();
-    state = { running: 1, before };
+    state = { running: 1, before, nameIndexAside: false };
     sqliteImports.set(db, state);
   }
   const s = state;
-  await s.before;
-  return async () => {
-    if (--s.running > 0) return;
-    sqliteImports.delete(db);
-    const [cache, checkpoint] = await s.before;
-    await pragma('cache_size', cache);
-    await pragma('wal_autocheckpoint', checkpoint);
+  const { people } = await s.before;
+  return {
+    /** After each batch, with the people this import has created so far. */
+    async written(created: number) {
+      if (s.nameIndexAside || created < Math.max(asideAfter, people)) return;
+      s.nameIndexAside = true;
+      await sql`drop index if exists people_name`.execute(db);
+    },
+    async untune() {
+      if (--s.running > 0) return;
+      sqliteImports.delete(db);
+      // Built while the page cache is small: SQLite's sort then spills to a file sooner.
+      if (s.nameIndexAside) await restoreSetAsideIndexes(db);
+      const { settings } = await s.before;
+      await pragma('cache_size', settings[0]);
+      await pragma('wal_autocheckpoint', settings[1]);
+    },
   };
 }
 
@@ -445,6 +478,8 @@ class PeopleImport {
   private rejectHeaderWritten = false;
   /** PostgreSQL: new people are copied without per-row foreign-key checks (see `mayCopyUnchecked`). */
   copyUnchecked = false;
+  /** Told the people created so far after each batch commits. */
+  written?: (created: number) => Promise<void>;
   /** The batch being written while the next is read (PostgreSQL works while Node parses). */
   private inflight: Promise<void> | null = null;
   private readonly db: Db;
@@ -556,6 +591,7 @@ class PeopleImport {
     if (counts.rejected > this.counts.rejected) this.rejectHeaderWritten = true;
     this.counts = counts;
     rows.free();
+    await this.written?.(counts.created);
   }
 }
 

@@ -95,14 +95,14 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
   const actor = { workspaceId, role: 'owner' as const, userId: null, via: 'session' as const };
   const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
   // BENCH_MEMORY=1: what the process held when its RSS was highest (main thread's heap only).
-  let atPeak: NodeJS.MemoryUsage | null = null;
+  let atPeak: (NodeJS.MemoryUsage & { at: number }) | null = null;
+  const started = performance.now();
   const sampler = process.env.BENCH_MEMORY
     ? setInterval(() => {
         const m = process.memoryUsage();
-        if (!atPeak || m.rss > atPeak.rss) atPeak = m;
+        if (!atPeak || m.rss > atPeak.rss) atPeak = { ...m, at: (performance.now() - started) / 1000 };
       }, 200)
     : null;
-  const started = performance.now();
   const cpu = process.cpuUsage();
   const summary = await importPeople(conn.db, actor, createReadStream(csv, { highWaterMark: 1 << 20 }), {
     filename: 'bench.csv',
@@ -112,10 +112,10 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
   if (sampler) {
     clearInterval(sampler);
     const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-    const m = atPeak as NodeJS.MemoryUsage | null;
+    const m = atPeak as (NodeJS.MemoryUsage & { at: number }) | null;
     if (m)
       process.stderr.write(
-        `memory at peak: rss ${mb(m.rss)}, main heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)}\n`,
+        `memory at peak (${m.at.toFixed(1)} of ${seconds.toFixed(1)} s): rss ${mb(m.rss)}, main heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, array buffers ${mb(m.arrayBuffers)}\n`,
       );
   }
   // The server processes of this import's connections (named after its schema): their CPU time

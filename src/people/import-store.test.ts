@@ -222,6 +222,36 @@ describe('people name index set aside by a big import on sqlite', () => {
     expect(nameIndex()).toEqual(migrated);
   });
 
+  it('looks rows up by email again once someone else adds a person during an import into an empty workspace', async () => {
+    const ws = await createWorkspace(t.db, { name: 'Busy Shop', country: 'US' });
+    const busy: Actor = { workspaceId: ws.id, role: 'manager', userId: null, via: 'session' };
+    let added: Promise<unknown> | null = null;
+    const summary = await importPeople(t.db, busy, file(0, 40), {
+      filename: 'busy.csv',
+      batchSize: 5,
+      pieceBytes: 64,
+      workers: 0,
+      onProgress: ({ rows }) => {
+        if (added || rows < 12) return;
+        // As the friends form or the API would, between two batches: the file's row 30, first.
+        const now = new Date().toISOString();
+        added = sql`
+          insert into people (workspace_id, id, kind, first_name, email, email_key, created_at, updated_at)
+          values (${ws.id}, '00000000-0000-7000-8000-000000000030', 'prospect', 'Early', 'p30@example.com',
+                  'p30@example.com', ${now}, ${now})`.execute(t.db);
+      },
+    });
+    expect(await added).toBeTruthy();
+    expect(summary).toMatchObject({ status: 'done', rowsCreated: 39, rowsUpdated: 1 });
+    const p30 = await t.db
+      .selectFrom('people')
+      .select(['id', 'first_name'])
+      .where('workspace_id', '=', ws.id)
+      .where('email_key', '=', 'p30@example.com')
+      .execute();
+    expect(p30).toEqual([{ id: '00000000-0000-7000-8000-000000000030', first_name: 'P30' }]);
+  });
+
   it('is built again at the next start when an import ended without doing so', async () => {
     t.sqlite!.exec('drop index people_name');
     await migrate(t.db);

@@ -95,7 +95,31 @@ export type BatchJob = {
   headerWritten: boolean;
   /** PostgreSQL: new people are copied without per-row foreign-key checks (see `mayCopyUnchecked`). */
   copyUnchecked?: boolean;
+  /** SQLite: the largest people rowid the import saw last, while it is alone (see `aloneFrom`). */
+  alone?: number | undefined;
 };
+
+/**
+ * SQLite: when the workspace has nobody yet, the largest people rowid (of every workspace), for
+ * `BatchJob.alone`. While nobody but the import adds a person, only a phone can find someone for
+ * its rows: the file's Vouch ids, external ids and emails each appear once (a second is refused),
+ * so the look-ups by those are skipped. Anyone else's new person raises the largest rowid and
+ * ends it for the rest of the import; a batch's own snapshot sees it (WAL: a writer that read
+ * before another's commit cannot write).
+ */
+export async function aloneFrom(db: Db, workspaceId: string): Promise<number | undefined> {
+  if (db.dialect !== 'sqlite') return undefined;
+  const someone = await db
+    .selectFrom('people')
+    .select('id')
+    .where('workspace_id', '=', workspaceId)
+    .limit(1)
+    .execute();
+  return someone.length ? undefined : largestRowid(db);
+}
+
+const largestRowid = async (db: Db) =>
+  (await sql<{ n: number | null }>`select max(rowid) as n from people`.execute(db)).rows[0]?.n ?? 0;
 
 /**
  * Whether a PostgreSQL connection may copy new people without their per-row foreign-key checks:
@@ -120,16 +144,21 @@ export async function mayCopyUnchecked(db: Db): Promise<boolean> {
  * reject rows: returns the counts as committed and the rows refused only now (their keys are
  * free again for later rows of the file).
  */
-export async function writeBatch(db: Db, job: BatchJob): Promise<{ counts: Counts; late: number[] }> {
+export async function writeBatch(
+  db: Db,
+  job: BatchJob,
+): Promise<{ counts: Counts; late: number[]; alone: number | undefined }> {
   const { rows, rejects } = job;
   const counts = { ...job.counts };
   const late: number[] = [];
+  let alone: number | undefined;
   const write = async (tx: Db) => {
+    const onlyPhones = job.alone !== undefined && (await largestRowid(tx)) === job.alone;
     const store = new Store(tx, job.workspaceId, job.copyUnchecked ?? false);
     // Bulk statements over thousands of rows look expensive enough to PostgreSQL to compile
     // them (JIT), which costs more than it saves here.
     if (tx.dialect === 'postgres') await sql`set local jit = off`.execute(tx);
-    for (const { i, reason } of await applyBatch(store, rows, counts)) {
+    for (const { i, reason } of await applyBatch(store, rows, counts, onlyPhones)) {
       late.push(i);
       rejects.push({ line: rows.line(i), fields: rows.fields(i, job.delimiter), reason });
     }
@@ -154,9 +183,10 @@ export async function writeBatch(db: Db, job: BatchJob): Promise<{ counts: Count
       .where('workspace_id', '=', job.workspaceId)
       .where('id', '=', job.importId)
       .execute();
+    if (onlyPhones) alone = await largestRowid(tx);
   };
   await transaction(db, write);
-  return { counts, late };
+  return { counts, late, alone };
 }
 
 // --- matching and writing one batch ---------------------------------------------------------
@@ -182,7 +212,7 @@ const canonicalAddress = (json: string, over?: Record<string, string>) => {
  * import); objects are made only for the people it finds and for a new person a later row of
  * the batch matches by phone.
  */
-async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
+async function applyBatch(store: Store, rows: BatchRows, counts: Counts, onlyPhones: boolean) {
   const late: Array<{ i: number; reason: string }> = [];
   const n = rows.length;
   // Look up by email and phone only the rows an earlier key did not find (a re-import finds
@@ -205,7 +235,7 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts) {
     ['email_key', COL.email_key],
     ['phone', COL.phone],
   ] as const;
-  for (const [column, col] of lookups) {
+  for (const [column, col] of onlyPhones ? lookups.slice(3) : lookups) {
     // Every external id is looked up: one that belongs to someone else must not be filled in.
     const values = new Set<string>();
     for (let i = 0; i < n; i++) {

@@ -29,6 +29,7 @@ import {
 } from './csv-input.ts';
 import { COL, type PieceResult, type RowContext, valueAt } from './import-packing.ts';
 import {
+  aloneFrom,
   BatchRows,
   type Counts,
   cellsOf,
@@ -201,6 +202,7 @@ export async function importPeople(
     run = new PeopleImport(db, actor.workspaceId, row.id, ctx, map.source, opts.batchSize ?? DEFAULT_BATCH);
     run.copyUnchecked = await mayCopyUnchecked(db);
     if (tune) run.written = tune.written;
+    run.alone = await aloneFrom(db, actor.workspaceId);
     run.columns = map.columns;
     const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
 
@@ -478,6 +480,8 @@ class PeopleImport {
   private rejectHeaderWritten = false;
   /** PostgreSQL: new people are copied without per-row foreign-key checks (see `mayCopyUnchecked`). */
   copyUnchecked = false;
+  /** SQLite: see `aloneFrom`. */
+  alone: number | undefined;
   /** Told the people created so far after each batch commits. */
   written?: (created: number) => Promise<void>;
   /** The batch being written while the next is read (PostgreSQL works while Node parses). */
@@ -570,7 +574,7 @@ class PeopleImport {
   }
 
   private async write(rows: BatchRows, rejects: Reject[]) {
-    const { counts, late } = await writeBatch(this.db, {
+    const { counts, late, alone } = await writeBatch(this.db, {
       workspaceId: this.workspaceId,
       importId: this.importId,
       headers: this.ctx.headers,
@@ -580,7 +584,9 @@ class PeopleImport {
       counts: this.counts,
       headerWritten: this.rejectHeaderWritten,
       copyUnchecked: this.copyUnchecked,
+      alone: this.alone,
     });
+    this.alone = alone;
     // Rows refused only now free their keys for later rows of the file.
     for (const i of late) {
       for (const [col, kind] of KEY_KINDS) {

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import { newId, nowIso } from '../lib/ids.ts';
-import { isoTimestamp } from './connect.ts';
+import { connect, isoTimestamp, transaction } from './connect.ts';
 import { migrate } from './migrate.ts';
 
 describe.each(dialects)('database on %s', (dialect) => {
@@ -50,6 +54,32 @@ describe.each(dialects)('database on %s', (dialect) => {
     ).rejects.toThrow();
     const { rows } = await sql<{ n: number }>`select count(*) as n from workspaces`.execute(t.db);
     expect(Number(rows[0]!.n)).toBe(1);
+  });
+});
+
+describe('SQLite transactions beside another process', () => {
+  it('take the write lock first, so one that reads and then writes is never refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-lock-'));
+    const file = join(dir, 'vouch.db');
+    const app = connect({ kind: 'sqlite', file });
+    // Another process's connection, as `vouch import` beside the server; it does not wait.
+    const other = new DatabaseSync(file, { timeout: 0 });
+    try {
+      await sql`create table t (x integer)`.execute(app.db);
+      await transaction(app.db, async (tx) => {
+        await sql`select count(*) from t`.execute(tx);
+        // With a deferred begin, this commit would go through and the write below would fail.
+        expect(() => other.exec('insert into t values (1)')).toThrow(/locked/);
+        await sql`insert into t values (2)`.execute(tx);
+      });
+      other.exec('insert into t values (3)');
+      const { rows } = await sql<{ x: number }>`select x from t order by x`.execute(app.db);
+      expect(rows.map((r) => r.x)).toEqual([2, 3]);
+    } finally {
+      other.close();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -43,7 +43,10 @@ export function openSqlite(file: string): { db: DatabaseSync; kysely: SqliteData
       if (db.isOpen) db.close();
     },
     prepare(sql: string): SqliteStatement {
-      const { stmt, reader } = prepare(sql);
+      // Kysely opens a transaction with a deferred `begin`: one that reads, then writes after
+      // another process (`vouch import` beside the server) committed, fails at once as
+      // "database is locked". An immediate one takes the write lock first, waiting its turn.
+      const { stmt, reader } = prepare(sql === 'begin' ? 'begin immediate' : sql);
       return {
         reader,
         all: (params) => stmt.all(...params.map(bindable)),

@@ -50,6 +50,28 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
     expect(await run('first_name,email\n,bob@example.com\n')).toMatchObject({ rowsUnchanged: 1 });
   });
 
+  it('round-trips what COPY escapes and Latin-1 beyond ASCII when no value is wider', async () => {
+    // Every value fits in a byte: the rows' bytes go into COPY as they are packed.
+    const rows = [
+      ['Tab\tbed Zoë', 'Back\\slash\\N ÿ', 'two\nlines\r\nand CR\r end', 'Ça\u00a0va', 'latin@example.com'],
+    ];
+    const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
+    const body = `first_name,last_name,notes,organisation,email\n${rows.map((r) => r.map(q).join(',')).join('\n')}\n`;
+    expect(await run(body)).toMatchObject({ status: 'done', rowsCreated: 1 });
+    const got = await t.db
+      .selectFrom('people')
+      .select(['first_name', 'last_name', 'notes', 'organisation'])
+      .where('workspace_id', '=', actor.workspaceId)
+      .where('email', '=', 'latin@example.com')
+      .executeTakeFirstOrThrow();
+    expect(got).toEqual({
+      first_name: rows[0]![0],
+      last_name: rows[0]![1],
+      notes: rows[0]![2],
+      organisation: rows[0]![3],
+    });
+  });
+
   it('round-trips tabs, newlines, backslashes, quotes, unicode, and empty cells apart from missing ones', async () => {
     const q = (v: string) => `"${v.replaceAll('"', '""')}"`;
     const rows: string[][] = [

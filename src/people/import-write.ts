@@ -11,7 +11,7 @@ import { type Db, transaction } from '../db/connect.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { type ColumnField, guardCell } from './csv-columns.ts';
 import { parsePiece } from './csv-input.ts';
-import { COL, FIELD_BITS, type PieceResult, unpackTags, valueAt } from './import-packing.ts';
+import { COL, FIELD_BITS, type PieceResult, ROW_WIDTH, unpackTags, valueAt } from './import-packing.ts';
 import type { PeopleTable } from './people.table.ts';
 
 type PersonRow = Selectable<PeopleTable>;
@@ -44,6 +44,15 @@ export class BatchRows {
 
   value(i: number, col: number): string | null {
     return valueAt(this.parts[this.part[i]!]!.r, this.row[i]!, col);
+  }
+
+  /** The packed values of row `i` and its index there (COPY copies their bytes as they are). */
+  packed(i: number): PackedRows {
+    return this.parts[this.part[i]!]!.r;
+  }
+
+  rowIn(i: number): number {
+    return this.row[i]!;
   }
 
   line(i: number): number {
@@ -410,35 +419,23 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts, onlyPho
   const made = writes.filter((w) => w.isNew);
   const fresh: number[] = [];
   for (let i = 0; i < n; i++) if (state[i] === FRESH) fresh.push(i);
+  const person: Array<string | null> = [];
   await store.insertPeople(fresh.length + made.length, (k, out, tags) => {
     if (k >= fresh.length) {
       const { row, added } = made[k - fresh.length]!;
-      pushPerson(out, row);
+      person.length = 0;
+      pushPerson(person, row);
+      for (const v of person) out.value(v);
       for (const t of added) tags.push(row.id, t);
       return;
     }
     const i = fresh[k]!;
     const id = newId();
-    out.push(
-      store.workspaceId,
-      id,
-      rows.value(i, COL.kind),
-      rows.value(i, COL.first_name),
-      rows.value(i, COL.last_name),
-      rows.value(i, COL.organisation),
-      rows.value(i, COL.email),
-      rows.value(i, COL.email_key),
-      rows.value(i, COL.phone),
-      rows.value(i, COL.external_id),
-      rows.value(i, COL.address),
-      rows.value(i, COL.how_heard),
-      rows.value(i, COL.notes),
-      rows.value(i, COL.marketing_consent_at),
-      rows.value(i, COL.marketing_consent_source),
-      rows.value(i, COL.do_not_contact_at),
-      now,
-      now,
-    );
+    out.value(store.workspaceId);
+    out.value(id);
+    for (const col of FRESH_COLUMNS) out.packed(rows, i, col);
+    out.value(now);
+    out.value(now);
     const t = rows.value(i, COL.tags);
     if (t !== null) for (const tag of unpackTags(t)) tags.push(id, tag);
   });
@@ -454,6 +451,23 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts, onlyPho
 
 const FRESH = 1;
 const MADE = 2;
+/** The packed values a new person's row gives, in PEOPLE_COLUMNS order after workspace and id. */
+const FRESH_COLUMNS = [
+  COL.kind,
+  COL.first_name,
+  COL.last_name,
+  COL.organisation,
+  COL.email,
+  COL.email_key,
+  COL.phone,
+  COL.external_id,
+  COL.address,
+  COL.how_heard,
+  COL.notes,
+  COL.marketing_consent_at,
+  COL.marketing_consent_source,
+  COL.do_not_contact_at,
+];
 
 /** A phone's hash, a small integer (collisions are told apart by comparing the phones). */
 function phoneHash(phone: string): number {
@@ -570,12 +584,12 @@ const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': 
  * Rows in COPY's text format, written as UTF-8 bytes (no string per row or field): `\N` for
  * NULL; backslash, tab, newline and CR escaped; fields separated by tabs.
  */
-class CopyRows {
+class CopyRows implements PersonSink {
   private buf = Buffer.allocUnsafeSlow(256 * 1024);
   private at = 0;
   private fields = 0;
 
-  field(v: string | null) {
+  value(v: string | null) {
     this.room(v === null ? 3 : 1 + 3 * v.length);
     if (this.fields++) this.buf[this.at++] = 9; // tab
     if (v === null) {
@@ -588,6 +602,31 @@ class CopyRows {
       this.room(3 * v.length);
     }
     this.at += this.buf.write(v, this.at);
+  }
+
+  /** A packed value, from its Latin-1 bytes to UTF-8 with no string between (most values). */
+  packed(rows: BatchRows, i: number, col: number) {
+    const r = rows.packed(i);
+    const k = rows.rowIn(i) * ROW_WIDTH + col;
+    const end = r.ends[k]!;
+    let start = k ? r.ends[k - 1]! : 0;
+    if (start < 0) start = ~start;
+    if (end < 0 || r.wide) return this.value(rows.value(i, col));
+    this.room(1 + 2 * (end - start));
+    const { buf } = this;
+    let at = this.at;
+    if (this.fields++) buf[at++] = 9;
+    for (let p = start; p < end; p++) {
+      const c = r.chars[p]!;
+      if (c >= 0x80) {
+        buf[at++] = 0xc0 | (c >> 6);
+        buf[at++] = 0x80 | (c & 0x3f);
+      } else if (c === 92 || c === 9 || c === 10 || c === 13) {
+        buf[at++] = 92;
+        buf[at++] = c === 92 ? 92 : c === 9 ? 116 : c === 10 ? 110 : 114; // \\ \t \n \r
+      } else buf[at++] = c;
+    }
+    this.at = at;
   }
 
   endRow() {
@@ -666,6 +705,12 @@ function sqliteValues(head: string, width: number, rows: number, tail: string): 
   return text;
 }
 
+/** Where `insertPeople` puts a new person's values: each as a string, or as packed (`BatchRows`). */
+type PersonSink = {
+  value(v: string | null): void;
+  packed(rows: BatchRows, i: number, col: number): void;
+};
+
 /**
  * The few statements an import needs, as raw SQL: multi-row VALUES with prepared statements on
  * SQLite, one array per column through `unnest` on PostgreSQL. Never one statement per row.
@@ -729,7 +774,7 @@ class Store {
    * PEOPLE_COLUMNS for the k-th to `out` and its tags to `tags` (person id, tag, …): COPY on
    * PostgreSQL, multi-row VALUES on SQLite, each row's values made just before they are sent.
    */
-  async insertPeople(n: number, push: (k: number, out: Array<string | null>, tags: string[]) => void) {
+  async insertPeople(n: number, push: (k: number, out: PersonSink, tags: string[]) => void) {
     if (!n) return;
     const cols = PEOPLE_COLUMNS.join(', ');
     if (this.db.dialect === 'postgres') {
@@ -742,21 +787,18 @@ class Store {
         await this.run('select 1 from workspaces where id = $1 for key share', [this.workspaceId]);
         await this.run('set local session_replication_role = replica', []);
       }
-      const out: Array<string | null> = [];
       const tags: string[] = [];
       const tagRows = new CopyRows();
       await pgCopy(this.db, `copy people (${cols}) from stdin`, (send) => {
         const people = new CopyRows();
         for (let k = 0; k < n; k++) {
-          out.length = 0;
           tags.length = 0;
-          push(k, out, tags);
-          for (const v of out) people.field(v);
+          push(k, people, tags);
           people.endRow();
           for (let t = 0; t < tags.length; t += 2) {
-            tagRows.field(this.workspaceId);
-            tagRows.field(tags[t]!);
-            tagRows.field(tags[t + 1]!);
+            tagRows.value(this.workspaceId);
+            tagRows.value(tags[t]!);
+            tagRows.value(tags[t + 1]!);
             tagRows.endRow();
           }
           if (people.size >= 128 * 1024) send(people.take());
@@ -772,10 +814,15 @@ class Store {
     }
     // Each chunk's tags right after it: they never wait for the whole batch.
     let k = 0;
+    let params: Array<string | null> = [];
+    const sink: PersonSink = {
+      value: (v) => params.push(v),
+      packed: (rows, i, col) => params.push(rows.value(i, col)),
+    };
     for (const size of chunkSizes(n)) {
-      const params: Array<string | null> = [];
+      params = []; // Kysely freezes the parameters it is given
       const tags: string[] = [];
-      for (const end = k + size; k < end; k++) push(k, params, tags);
+      for (const end = k + size; k < end; k++) push(k, sink, tags);
       await this.run(sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, ''), params);
       await this.addTags(tags, false);
     }

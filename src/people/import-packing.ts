@@ -48,9 +48,14 @@ export function valueAt(
   const k = row * ROW_WIDTH + col;
   const end = r.ends[k]!;
   if (end < 0) return null;
-  let start = k ? r.ends[k - 1]! : 0;
-  if (start < 0) start = ~start;
+  const start = valueStart(r, k);
   return r.wide ? r.chars.toString('utf16le', 2 * start, 2 * end) : r.chars.toString('latin1', start, end);
+}
+
+/** Where value `k` (row × ROW_WIDTH + col) starts in `chars`; `ends[k]` is its end, or < 0 for null. */
+export function valueStart(r: Pick<PieceResult, 'ends'>, k: number): number {
+  const start = k ? r.ends[k - 1]! : 0;
+  return start < 0 ? ~start : start;
 }
 
 /** Builds a piece's `chars` and `ends` value by value. */

@@ -11,7 +11,15 @@ import { type Db, transaction } from '../db/connect.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { type ColumnField, guardCell } from './csv-columns.ts';
 import { parsePiece } from './csv-input.ts';
-import { COL, FIELD_BITS, type PieceResult, ROW_WIDTH, unpackTags, valueAt } from './import-packing.ts';
+import {
+  COL,
+  FIELD_BITS,
+  type PieceResult,
+  ROW_WIDTH,
+  unpackTags,
+  valueAt,
+  valueStart,
+} from './import-packing.ts';
 import type { PeopleTable } from './people.table.ts';
 
 type PersonRow = Selectable<PeopleTable>;
@@ -46,11 +54,12 @@ export class BatchRows {
     return valueAt(this.parts[this.part[i]!]!.r, this.row[i]!, col);
   }
 
-  /** The packed values of row `i` and its index there (COPY copies their bytes as they are). */
+  /** The packed rows of the piece row `i` is in (COPY copies their bytes as they are)… */
   packed(i: number): PackedRows {
     return this.parts[this.part[i]!]!.r;
   }
 
+  /** …and its index there. */
   rowIn(i: number): number {
     return this.row[i]!;
   }
@@ -609,9 +618,8 @@ class CopyRows implements PersonSink {
     const r = rows.packed(i);
     const k = rows.rowIn(i) * ROW_WIDTH + col;
     const end = r.ends[k]!;
-    let start = k ? r.ends[k - 1]! : 0;
-    if (start < 0) start = ~start;
     if (end < 0 || r.wide) return this.value(rows.value(i, col));
+    const start = valueStart(r, k);
     this.room(1 + 2 * (end - start));
     const { buf } = this;
     let at = this.at;

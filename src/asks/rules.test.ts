@@ -283,8 +283,23 @@ describe.each(dialects)('ask rules on %s', (dialect) => {
     expect(set.json().askCoolingOffDays).toBe(14);
     await event(s.c, r, 'purchase');
     expect(await asksOf(s.c.workspaceId, r)).toHaveLength(2);
-    const m = (await s.c.req('GET', `/api/v1/people/${q}/ask-moment`)).json();
-    expect(m).toMatchObject({ good: false });
+    // q's pending ask from the 3-days rule: shown at the front desk on the day it is due, an ask
+    // on its way before (a staff ask found at the weekend is due on Monday, so both are set).
+    const [pending] = await asksOf(s.c.workspaceId, q);
+    const moment = async (dueAt: Date) => {
+      await t.db
+        .updateTable('asks')
+        .set({ due_at: dueAt.toISOString() })
+        .where('id', '=', pending!.id)
+        .execute();
+      return (await s.c.req('GET', `/api/v1/people/${q}/ask-moment`)).json();
+    };
+    expect(await moment(new Date())).toMatchObject({
+      good: true,
+      askId: pending!.id,
+      reason: 'bought 3 days ago',
+    });
+    expect(await moment(new Date(Date.now() + 86_400_000))).toMatchObject({ good: false, askId: null });
   });
 
   it('never asks someone who asked not to be contacted, unsubscribed, or has an open complaint; emails need consent', async () => {

@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_referrer_wins.ts';
 import * as m0013 from './migrations/0013_people_indexes.ts';
 import * as m0014 from './migrations/0014_survey_rules.ts';
 import * as m0015 from './migrations/0015_named_wins_index.ts';
+import * as m0016 from './migrations/0016_people_writes.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013_people_indexes': m0013,
   '0014_survey_rules': m0014,
   '0015_named_wins_index': m0015,
+  '0016_people_writes': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,10 @@ import { createWorkspace } from '../workspaces/workspaces.service.ts';
 import { mayCopyUnchecked } from './import-write.ts';
 import { importPeople } from './people.import.ts';
 
+/** A file of `n` people, P`from`… with their emails, and `extra` after. */
+const file = (from: number, n: number, extra = '') =>
+  `first_name,last_name,email\n${Array.from({ length: n }, (_, i) => `P${from + i},Q${n - i},p${from + i}@example.com`).join('\n')}\n${extra}`;
+
 /** The bulk statements' edge cases: values the compact PostgreSQL encoding cannot carry. */
 describe.each(dialects)('people import statements on %s', (dialect) => {
   let t: TestDb;
@@ -48,6 +52,36 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
     expect(await person('bob@example.com')).toEqual({ first_name: '', last_name: '', notes: '' });
     // Again: found by email, nothing changes.
     expect(await run('first_name,email\n,bob@example.com\n')).toMatchObject({ rowsUnchanged: 1 });
+  });
+
+  it('looks rows up by email again once someone else adds a person during an import into an empty workspace', async () => {
+    const ws = await createWorkspace(t.db, { name: `Busy Shop ${dialect}`, country: 'US' });
+    const busy: Actor = { workspaceId: ws.id, role: 'manager', userId: null, via: 'session' };
+    let added: Promise<unknown> | null = null;
+    const summary = await importPeople(t.db, busy, file(0, 40), {
+      filename: 'busy.csv',
+      batchSize: 5,
+      pieceBytes: 64,
+      workers: 0,
+      onProgress: ({ rows }) => {
+        if (added || rows < 12) return;
+        // As the friends form or the API would, between two batches: the file's row 30, first.
+        const now = new Date().toISOString();
+        added = sql`
+          insert into people (workspace_id, id, kind, first_name, email, email_key, created_at, updated_at)
+          values (${ws.id}, '00000000-0000-7000-8000-000000000030', 'prospect', 'Early', 'p30@example.com',
+                  'p30@example.com', ${now}, ${now})`.execute(t.db);
+      },
+    });
+    expect(await added).toBeTruthy();
+    expect(summary).toMatchObject({ status: 'done', rowsCreated: 39, rowsUpdated: 1 });
+    const p30 = await t.db
+      .selectFrom('people')
+      .select(['id', 'first_name'])
+      .where('workspace_id', '=', ws.id)
+      .where('email_key', '=', 'p30@example.com')
+      .execute();
+    expect(p30).toEqual([{ id: '00000000-0000-7000-8000-000000000030', first_name: 'P30' }]);
   });
 
   it('round-trips what COPY escapes and Latin-1 beyond ASCII when no value is wider', async () => {
@@ -199,8 +233,6 @@ describe('people name index set aside by a big import on sqlite', () => {
     const columns = t.sqlite!.prepare('pragma index_info(people_name)').all() as Array<{ name: string }>;
     return { unique: entry.unique, partial: entry.partial, columns: columns.map((c) => c.name) };
   };
-  const file = (from: number, n: number, extra = '') =>
-    `first_name,last_name,email\n${Array.from({ length: n }, (_, i) => `P${from + i},Q${n - i},p${from + i}@example.com`).join('\n')}\n${extra}`;
   beforeAll(async () => {
     t = connect({ kind: 'sqlite', file: ':memory:' });
     await migrate(t.db);
@@ -242,36 +274,6 @@ describe('people name index set aside by a big import on sqlite', () => {
     expect(broken).toMatchObject({ status: 'failed', rowsCreated: 80 });
     expect(seen.includes(false)).toBe(true);
     expect(nameIndex()).toEqual(migrated);
-  });
-
-  it('looks rows up by email again once someone else adds a person during an import into an empty workspace', async () => {
-    const ws = await createWorkspace(t.db, { name: 'Busy Shop', country: 'US' });
-    const busy: Actor = { workspaceId: ws.id, role: 'manager', userId: null, via: 'session' };
-    let added: Promise<unknown> | null = null;
-    const summary = await importPeople(t.db, busy, file(0, 40), {
-      filename: 'busy.csv',
-      batchSize: 5,
-      pieceBytes: 64,
-      workers: 0,
-      onProgress: ({ rows }) => {
-        if (added || rows < 12) return;
-        // As the friends form or the API would, between two batches: the file's row 30, first.
-        const now = new Date().toISOString();
-        added = sql`
-          insert into people (workspace_id, id, kind, first_name, email, email_key, created_at, updated_at)
-          values (${ws.id}, '00000000-0000-7000-8000-000000000030', 'prospect', 'Early', 'p30@example.com',
-                  'p30@example.com', ${now}, ${now})`.execute(t.db);
-      },
-    });
-    expect(await added).toBeTruthy();
-    expect(summary).toMatchObject({ status: 'done', rowsCreated: 39, rowsUpdated: 1 });
-    const p30 = await t.db
-      .selectFrom('people')
-      .select(['id', 'first_name'])
-      .where('workspace_id', '=', ws.id)
-      .where('email_key', '=', 'p30@example.com')
-      .execute();
-    expect(p30).toEqual([{ id: '00000000-0000-7000-8000-000000000030', first_name: 'P30' }]);
   });
 
   it('is built again at the next start when an import ended without doing so', async () => {

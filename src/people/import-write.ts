@@ -113,31 +113,42 @@ export type BatchJob = {
   headerWritten: boolean;
   /** PostgreSQL: new people are copied without per-row foreign-key checks (see `mayCopyUnchecked`). */
   copyUnchecked?: boolean;
-  /** SQLite: the largest people rowid the import saw last, while it is alone (see `aloneFrom`). */
-  alone?: number | undefined;
+  /** Where people writes stood when the import last looked, while it is alone (see `aloneFrom`). */
+  alone?: string | undefined;
 };
 
 /**
- * SQLite: when the workspace has nobody yet, the largest people rowid (of every workspace), for
+ * When the workspace has nobody yet: where people writes stand, of every workspace, for
  * `BatchJob.alone`. While nobody but the import adds a person, only a phone can find someone for
- * its rows: the file's Vouch ids, external ids and emails each appear once (a second is refused),
- * so the look-ups by those are skipped. Anyone else's new person raises the largest rowid and
- * ends it for the rest of the import; a batch's own snapshot sees it (WAL: a writer that read
- * before another's commit cannot write).
+ * its rows: the file's Vouch ids, external ids and emails each appear once (a second is
+ * refused), so the look-ups by those are skipped. Anyone else's new person ends it for the rest
+ * of the import.
+ * - SQLite: the largest people rowid. A batch compares it as it begins (a SQLite writer has the
+ *   database to itself until it commits) and reads it again after its own inserts.
+ * - PostgreSQL: the `people_writes` sequence, which every statement adding people moves but the
+ *   import's own (migration 0016). A batch compares it just before it commits; when it moved,
+ *   the batch rolls back and is written again with every look-up.
  */
-export async function aloneFrom(db: Db, workspaceId: string): Promise<number | undefined> {
-  if (db.dialect !== 'sqlite') return undefined;
+export async function aloneFrom(db: Db, workspaceId: string): Promise<string | undefined> {
   const someone = await db
     .selectFrom('people')
     .select('id')
     .where('workspace_id', '=', workspaceId)
     .limit(1)
     .execute();
-  return someone.length ? undefined : largestRowid(db);
+  return someone.length ? undefined : peopleWrites(db);
 }
 
-const largestRowid = async (db: Db) =>
-  (await sql<{ n: number | null }>`select max(rowid) as n from people`.execute(db)).rows[0]?.n ?? 0;
+const peopleWrites = async (db: Db): Promise<string> => {
+  const query =
+    db.dialect === 'postgres'
+      ? sql<{ n: string }>`select people_writes_now() as n`
+      : sql<{ n: string }>`select cast(coalesce(max(rowid), 0) as text) as n from people`;
+  return (await query.execute(db)).rows[0]!.n;
+};
+
+/** Thrown inside a batch's transaction to roll it back: someone added a person meanwhile. */
+class NotAlone extends Error {}
 
 /**
  * Whether a PostgreSQL connection may copy new people without their per-row foreign-key checks:
@@ -160,51 +171,63 @@ export async function mayCopyUnchecked(db: Db): Promise<boolean> {
 /**
  * Matches and writes one batch in one transaction, with the import's counts and the batch's
  * reject rows: returns the counts as committed and the rows refused only now (their keys are
- * free again for later rows of the file).
+ * free again for later rows of the file). A batch written without look-ups that finds, before
+ * it commits, that someone else added a person meanwhile is rolled back and written again.
  */
-export async function writeBatch(
-  db: Db,
-  job: BatchJob,
-): Promise<{ counts: Counts; late: number[]; alone: number | undefined }> {
-  const { rows, rejects } = job;
+export async function writeBatch(db: Db, job: BatchJob): Promise<BatchWritten> {
+  try {
+    return await transaction(db, (tx) => writeIn(tx, job, job.alone));
+  } catch (err) {
+    if (!(err instanceof NotAlone)) throw err;
+    return transaction(db, (tx) => writeIn(tx, job, undefined));
+  }
+}
+
+type BatchWritten = { counts: Counts; late: number[]; alone: string | undefined };
+
+async function writeIn(tx: Db, job: BatchJob, alone: string | undefined): Promise<BatchWritten> {
+  const { rows } = job;
   const counts = { ...job.counts };
   const late: number[] = [];
-  let alone: number | undefined;
-  const write = async (tx: Db) => {
-    const onlyPhones = job.alone !== undefined && (await largestRowid(tx)) === job.alone;
-    const store = new Store(tx, job.workspaceId, job.copyUnchecked ?? false);
+  const rejects = [...job.rejects];
+  const before = alone === undefined ? undefined : await peopleWrites(tx);
+  const onlyPhones = before !== undefined && before === alone;
+  const store = new Store(tx, job.workspaceId, job.copyUnchecked ?? false);
+  if (tx.dialect === 'postgres') {
     // Bulk statements over thousands of rows look expensive enough to PostgreSQL to compile
     // them (JIT), which costs more than it saves here.
-    if (tx.dialect === 'postgres') await sql`set local jit = off`.execute(tx);
-    for (const { i, reason } of await applyBatch(store, rows, counts, onlyPhones)) {
-      late.push(i);
-      rejects.push({ line: rows.line(i), fields: rows.fields(i, job.delimiter), reason });
-    }
-    counts.rejected += rejects.length;
-    let csv = '';
-    if (rejects.length) {
-      rejects.sort((a, b) => a.line - b.line);
-      const lines = rejects.map((r) => [String(r.line), r.reason, ...r.fields].map(guardCell));
-      if (!job.headerWritten) lines.unshift(['line', 'reason', ...job.headers].map(guardCell));
-      csv = stringify(lines);
-    }
-    await tx
-      .updateTable('imports')
-      .set({
-        rows_total: counts.created + counts.updated + counts.unchanged + counts.rejected,
-        rows_created: counts.created,
-        rows_updated: counts.updated,
-        rows_unchanged: counts.unchanged,
-        rows_rejected: counts.rejected,
-        ...(csv ? { rejects_csv: sql<string>`rejects_csv || ${csv}` } : {}),
-      })
-      .where('workspace_id', '=', job.workspaceId)
-      .where('id', '=', job.importId)
-      .execute();
-    if (onlyPhones) alone = await largestRowid(tx);
-  };
-  await transaction(db, write);
-  return { counts, late, alone };
+    await sql`set local jit = off`.execute(tx);
+    if (onlyPhones) await sql`set local vouch.import = 'on'`.execute(tx);
+  }
+  for (const { i, reason } of await applyBatch(store, rows, counts, onlyPhones)) {
+    late.push(i);
+    rejects.push({ line: rows.line(i), fields: rows.fields(i, job.delimiter), reason });
+  }
+  counts.rejected += rejects.length;
+  let csv = '';
+  if (rejects.length) {
+    rejects.sort((a, b) => a.line - b.line);
+    const lines = rejects.map((r) => [String(r.line), r.reason, ...r.fields].map(guardCell));
+    if (!job.headerWritten) lines.unshift(['line', 'reason', ...job.headers].map(guardCell));
+    csv = stringify(lines);
+  }
+  await tx
+    .updateTable('imports')
+    .set({
+      rows_total: counts.created + counts.updated + counts.unchanged + counts.rejected,
+      rows_created: counts.created,
+      rows_updated: counts.updated,
+      rows_unchanged: counts.unchanged,
+      rows_rejected: counts.rejected,
+      ...(csv ? { rejects_csv: sql<string>`rejects_csv || ${csv}` } : {}),
+    })
+    .where('workspace_id', '=', job.workspaceId)
+    .where('id', '=', job.importId)
+    .execute();
+  if (!onlyPhones) return { counts, late, alone: undefined };
+  const after = await peopleWrites(tx);
+  if (tx.dialect === 'postgres' && after !== before) throw new NotAlone();
+  return { counts, late, alone: after };
 }
 
 // --- matching and writing one batch ---------------------------------------------------------

@@ -480,8 +480,8 @@ class PeopleImport {
   private rejectHeaderWritten = false;
   /** PostgreSQL: new people are copied without per-row foreign-key checks (see `mayCopyUnchecked`). */
   copyUnchecked = false;
-  /** SQLite: see `aloneFrom`. */
-  alone: number | undefined;
+  /** See `aloneFrom`. */
+  alone: string | undefined;
   /** Told the people created so far after each batch commits. */
   written?: (created: number) => Promise<void>;
   /** The batch being written while the next is read (PostgreSQL works while Node parses). */

@@ -483,23 +483,6 @@ async function applyBatch(store: Store, rows: BatchRows, counts: Counts, onlyPho
 
 const FRESH = 1;
 const MADE = 2;
-/** The packed values a new person's row gives, in PEOPLE_COLUMNS order after workspace and id. */
-const FRESH_COLUMNS = [
-  COL.kind,
-  COL.first_name,
-  COL.last_name,
-  COL.organisation,
-  COL.email,
-  COL.email_key,
-  COL.phone,
-  COL.external_id,
-  COL.address,
-  COL.how_heard,
-  COL.notes,
-  COL.marketing_consent_at,
-  COL.marketing_consent_source,
-  COL.do_not_contact_at,
-];
 
 /** A phone's hash, a small integer (collisions are told apart by comparing the phones). */
 function phoneHash(phone: string): number {
@@ -550,6 +533,12 @@ export const PEOPLE_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const satisfies ReadonlyArray<keyof PersonRow>;
+
+/**
+ * Where a new person's values sit in a packed row: the people columns a row carries, which come
+ * after workspace and id and before the timestamps in PEOPLE_COLUMNS.
+ */
+const FRESH_COLUMNS = PEOPLE_COLUMNS.flatMap((c) => (c in COL ? [COL[c as keyof typeof COL]] : []));
 
 /** The values of PEOPLE_COLUMNS, in order (spelled out: a loop over column names is slower). */
 function pushPerson(params: unknown[], r: PersonRow) {

@@ -13,8 +13,19 @@ import { join } from 'node:path';
  * short-lived; 2 × 2 MB ran faster than 2 × 4 MB here and 6–17 MB lower at the peak. The old
  * generation may still grow to 512 MB for an unusual file (long cells); `--max-old-space-size`
  * only caps it, the live set decides where it stays.
+ *
+ * No allocation-site pretenuring: V8 watches which allocations survive a young collection and,
+ * past a threshold, makes that site allocate straight into the old generation. The parser
+ * thread's rows live across a young collection often enough (a piece is being read) that V8
+ * flipped the sites making their strings and objects: all their garbage went to the old
+ * generation, and the thread spent about 2 s collecting per 300,000 rows instead of 0.7
+ * (57 full collections instead of 2). Without it: 16–24 % faster, 59 → 45 µs of CPU a row.
  */
-export const IMPORT_V8_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=512'];
+export const IMPORT_V8_FLAGS = [
+  '--max-semi-space-size=2',
+  '--max-old-space-size=512',
+  '--no-allocation-site-pretenuring',
+];
 
 /** Set in the environment of the started process, so it does not start another. */
 export const IMPORT_PROCESS_ENV = 'VOUCH_IMPORT_PROCESS';

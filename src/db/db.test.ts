@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDb, testDb } from '../../test/db.ts';
 import { newId, nowIso } from '../lib/ids.ts';
+import { createWorkspace } from '../workspaces/workspaces.service.ts';
 import { connect, isoTimestamp, transaction } from './connect.ts';
 import { migrate } from './migrate.ts';
+import * as m0017 from './migrations/0017_import_rejects.ts';
 
 describe.each(dialects)('database on %s', (dialect) => {
   let t: TestDb;
@@ -54,6 +56,56 @@ describe.each(dialects)('database on %s', (dialect) => {
     ).rejects.toThrow();
     const { rows } = await sql<{ n: number }>`select count(*) as n from workspaces`.execute(t.db);
     expect(Number(rows[0]!.n)).toBe(1);
+  });
+
+  it('moves reject files into parts and back (migration 0017)', async () => {
+    const ws = await createWorkspace(t.db, { name: 'Rejects', country: 'US' });
+    const now = nowIso();
+    const imp = {
+      workspace_id: ws.id,
+      kind: 'people' as const,
+      filename: 'a.csv',
+      status: 'done' as const,
+      rows_total: 0,
+      rows_created: 0,
+      rows_updated: 0,
+      rows_unchanged: 0,
+      rows_rejected: 0,
+      created_at: now,
+    };
+    const [a, b] = [newId(), newId()];
+    await t.db
+      .insertInto('imports')
+      .values([
+        { ...imp, id: a },
+        { ...imp, id: b },
+      ])
+      .execute();
+    await t.db
+      .insertInto('import_rejects')
+      .values([
+        { workspace_id: ws.id, import_id: a, part: 40, csv: '40,late\n' },
+        { workspace_id: ws.id, import_id: a, part: 3, csv: 'line,reason\n3,early\n' },
+      ])
+      .execute();
+    const old = t.db as unknown as Kysely<unknown>;
+    await m0017.down(old);
+    const folded = await sql<{ id: string; rejects_csv: string }>`
+      select id, rejects_csv from imports where workspace_id = ${ws.id} order by id`.execute(t.db);
+    expect(folded.rows).toEqual([
+      { id: a, rejects_csv: 'line,reason\n3,early\n40,late\n' },
+      { id: b, rejects_csv: '' },
+    ]);
+    await m0017.up(old);
+    const parts = await t.db
+      .selectFrom('import_rejects')
+      .selectAll()
+      .where('workspace_id', '=', ws.id)
+      .execute();
+    expect(parts).toEqual([
+      { workspace_id: ws.id, import_id: a, part: 0, csv: 'line,reason\n3,early\n40,late\n' },
+    ]);
+    expect(await migrate(t.db)).toEqual([]);
   });
 });
 

@@ -16,6 +16,7 @@ import * as m0013 from './migrations/0013_people_indexes.ts';
 import * as m0014 from './migrations/0014_survey_rules.ts';
 import * as m0015 from './migrations/0015_named_wins_index.ts';
 import * as m0016 from './migrations/0016_people_writes.ts';
+import * as m0017 from './migrations/0017_import_rejects.ts';
 
 /** Migrations live in code (no directory scan), so they ship inside the program. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0014_survey_rules': m0014,
   '0015_named_wins_index': m0015,
   '0016_people_writes': m0016,
+  '0017_import_rejects': m0017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -15,7 +15,12 @@ import type {
   MessageTemplatesTable,
   SuppressionsTable,
 } from '../messaging/messaging.table.ts';
-import type { ImportsTable, PeopleTable, PersonTagsTable } from '../people/people.table.ts';
+import type {
+  ImportRejectsTable,
+  ImportsTable,
+  PeopleTable,
+  PersonTagsTable,
+} from '../people/people.table.ts';
 import type { ProgramsTable, ProgramTermsTable, ServerSecretsTable } from '../programs/programs.table.ts';
 import type {
   ClicksTable,
@@ -51,6 +56,7 @@ export interface DB {
   people: PeopleTable;
   person_tags: PersonTagsTable;
   imports: ImportsTable;
+  import_rejects: ImportRejectsTable;
   server_secrets: ServerSecretsTable;
   programs: ProgramsTable;
   program_terms: ProgramTermsTable;

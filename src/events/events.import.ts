@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import { sql } from 'kysely';
 import { type Actor, requireRole } from '../auth/auth.service.ts';
 import { type Db, transaction } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
@@ -138,6 +137,7 @@ export async function importTransactions(
           rejects.push([String(line), reason, ...fields]);
         }
       }
+      const firstLine = Number(rejects[0]?.[0]);
       const csv = rejects.length
         ? stringify(
             counts.rejected === rejects.length
@@ -153,11 +153,16 @@ export async function importTransactions(
           rows_created: counts.accepted,
           rows_unchanged: counts.duplicates,
           rows_rejected: counts.rejected,
-          ...(csv ? { rejects_csv: sql<string>`rejects_csv || ${csv}` } : {}),
         })
         .where('workspace_id', '=', ws.id)
         .where('id', '=', row.id)
         .execute();
+      if (csv) {
+        await tx
+          .insertInto('import_rejects')
+          .values({ workspace_id: ws.id, import_id: row.id, part: firstLine, csv })
+          .execute();
+      }
     });
   };
 

@@ -219,11 +219,16 @@ async function writeIn(tx: Db, job: BatchJob, alone: string | undefined): Promis
       rows_updated: counts.updated,
       rows_unchanged: counts.unchanged,
       rows_rejected: counts.rejected,
-      ...(csv ? { rejects_csv: sql<string>`rejects_csv || ${csv}` } : {}),
     })
     .where('workspace_id', '=', job.workspaceId)
     .where('id', '=', job.importId)
     .execute();
+  if (csv) {
+    await tx
+      .insertInto('import_rejects')
+      .values({ workspace_id: job.workspaceId, import_id: job.importId, part: rejects[0]!.line, csv })
+      .execute();
+  }
   if (!onlyPhones) return { counts, late, alone: undefined };
   const after = await peopleWrites(tx);
   if (tx.dialect === 'postgres' && after !== before) throw new NotAlone();

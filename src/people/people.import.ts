@@ -85,7 +85,7 @@ export type ImportOptions = {
   nameIndexAsideAfter?: number;
 };
 
-export function toImport(row: Omit<Selectable<ImportsTable>, 'rejects_csv' | 'workspace_id'>): Import {
+export function toImport(row: Omit<Selectable<ImportsTable>, 'workspace_id'>): Import {
   return {
     id: row.id,
     kind: row.kind,
@@ -133,7 +133,6 @@ export async function startImport(
     rows_updated: 0,
     rows_unchanged: 0,
     rows_rejected: 0,
-    rejects_csv: '',
     error: null,
     created_by: actor.userId,
     created_at: nowIso(),
@@ -648,10 +647,17 @@ export async function getRejectsCsv(
   requireRole(actor, 'manager');
   const row = await db
     .selectFrom('imports')
-    .select(['filename', 'rejects_csv'])
+    .select('filename')
     .where('workspace_id', '=', actor.workspaceId)
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) throw notFound('Import');
-  return { filename: row.filename, csv: row.rejects_csv || stringify([['line', 'reason']]) };
+  const parts = await db
+    .selectFrom('import_rejects')
+    .select('csv')
+    .where('workspace_id', '=', actor.workspaceId)
+    .where('import_id', '=', id)
+    .orderBy('part')
+    .execute();
+  return { filename: row.filename, csv: parts.map((p) => p.csv).join('') || stringify([['line', 'reason']]) };
 }

@@ -44,9 +44,17 @@ export interface ImportsTable {
   rows_updated: number;
   rows_unchanged: number;
   rows_rejected: number;
-  rejects_csv: string;
   error: string | null;
   created_by: string | null;
   created_at: string;
   finished_at: string | null;
+}
+
+/** Parts of an import's reject file (CSV text), one per batch that refused rows. */
+export interface ImportRejectsTable {
+  workspace_id: string;
+  import_id: string;
+  /** The line of the part's first refused row. */
+  part: number;
+  csv: string;
 }

@@ -693,6 +693,10 @@ async function pgCopy(tx: Db, statement: string, fill: (send: (rows: Buffer) => 
   const done = finished(stream);
   done.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
   await tx.executeQuery(CompiledQuery.raw(stream as unknown as string));
+  // The stream holds what it is given until the server has answered the COPY (its write
+  // callbacks wait for that). Rows made before then would all reach the server only after the
+  // last was made, and the server's work would follow Node's instead of running beside it.
+  await Promise.race([new Promise((ready) => stream.write(Buffer.alloc(0), ready)), done]);
   fill((rows) => stream.write(rows));
   stream.end();
   await done;

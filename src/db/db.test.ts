@@ -135,6 +135,31 @@ describe('SQLite transactions beside another process', () => {
   });
 });
 
+describe('SQLite pages', () => {
+  it('are 8 KB in a new database, and stay as they are in an existing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vouch-pages-'));
+    const pageSize = async (file: string) => {
+      const conn = connect({ kind: 'sqlite', file });
+      try {
+        await migrate(conn.db);
+        const { rows } = await sql<{ page_size: number }>`pragma page_size`.execute(conn.db);
+        return rows[0]!.page_size;
+      } finally {
+        await conn.close();
+      }
+    };
+    try {
+      expect(await pageSize(join(dir, 'new.db'))).toBe(8192);
+      const old = new DatabaseSync(join(dir, 'old.db'));
+      old.exec('create table t (x integer)');
+      old.close();
+      expect(await pageSize(join(dir, 'old.db'))).toBe(4096);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('ids', () => {
   it('are UUIDv7 and sort by creation', () => {
     const ids = Array.from({ length: 1000 }, newId);

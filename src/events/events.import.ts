@@ -7,6 +7,7 @@ import { AppError } from '../errors.ts';
 import { nowIso } from '../lib/ids.ts';
 import { headerKey, unguardCell } from '../people/csv-columns.ts';
 import { type Chunk, ImportFileError, utf8Chunks } from '../people/csv-input.ts';
+import { addRejectPart } from '../people/import-write.ts';
 import { type ImportSummary, startImport, toImport } from '../people/people.import.ts';
 import { fractionDigits } from '../public/format.ts';
 import { byOf } from '../referrals/pipeline.service.ts';
@@ -157,12 +158,7 @@ export async function importTransactions(
         .where('workspace_id', '=', ws.id)
         .where('id', '=', row.id)
         .execute();
-      if (csv) {
-        await tx
-          .insertInto('import_rejects')
-          .values({ workspace_id: ws.id, import_id: row.id, part: firstLine, csv })
-          .execute();
-      }
+      if (csv) await addRejectPart(tx, ws.id, row.id, firstLine, csv);
     });
   };
 

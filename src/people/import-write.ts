@@ -147,6 +147,23 @@ const peopleWrites = async (db: Db): Promise<string> => {
   return (await query.execute(db)).rows[0]!.n;
 };
 
+/**
+ * Adds a batch's refused rows (CSV text) to its import's reject file, as the part keyed by the
+ * line of the first: parts in that order are the file's order (migration 0017, `getRejectsCsv`).
+ */
+export async function addRejectPart(
+  tx: Db,
+  workspaceId: string,
+  importId: string,
+  firstLine: number,
+  csv: string,
+) {
+  await tx
+    .insertInto('import_rejects')
+    .values({ workspace_id: workspaceId, import_id: importId, part: firstLine, csv })
+    .execute();
+}
+
 /** Thrown inside a batch's transaction to roll it back: someone added a person meanwhile. */
 class NotAlone extends Error {}
 
@@ -223,12 +240,7 @@ async function writeIn(tx: Db, job: BatchJob, alone: string | undefined): Promis
     .where('workspace_id', '=', job.workspaceId)
     .where('id', '=', job.importId)
     .execute();
-  if (csv) {
-    await tx
-      .insertInto('import_rejects')
-      .values({ workspace_id: job.workspaceId, import_id: job.importId, part: rejects[0]!.line, csv })
-      .execute();
-  }
+  if (csv) await addRejectPart(tx, job.workspaceId, job.importId, rejects[0]!.line, csv);
   if (!onlyPhones) return { counts, late, alone: undefined };
   const after = await peopleWrites(tx);
   if (tx.dialect === 'postgres' && after !== before) throw new NotAlone();

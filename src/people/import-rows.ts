@@ -3,6 +3,7 @@
  * (`PersonInput`, then `preparePerson`, exactly as the API does). Pure, so it runs in a worker
  * thread or, for small files and while the main thread waits, inline.
  */
+import { createRequire } from 'node:module';
 import {
   type ColumnField,
   type ColumnMap,
@@ -14,9 +15,19 @@ import {
 } from './csv-columns.ts';
 import { parsePiece } from './csv-input.ts';
 import { FIELD_BITS, PackedValues, type PieceResult, packTags, type RowContext } from './import-packing.ts';
-import { PersonInput } from './people.schema.ts';
+import type * as PeopleSchema from './people.schema.ts';
 import { fastPersonInput } from './person-input-fast.ts';
 import { type PreparedPerson, preparePerson } from './person-prepare.ts';
+
+/**
+ * zod and the people schema, loaded on the first row the hand-written check cannot accept: about
+ * 18 MB per thread that a file of ordinary rows never needs.
+ */
+let schema: typeof PeopleSchema | undefined;
+function personInput() {
+  schema ??= createRequire(import.meta.url)('./people.schema.ts') as typeof PeopleSchema;
+  return schema.PersonInput;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEXT_FIELDS = ['organisation', 'email', 'phone', 'externalId', 'notes', 'howHeard'] as const;
@@ -144,7 +155,7 @@ export function readRow(map: ColumnMap, fields: string[], country: string, now: 
 
   // The hand-written check accepts the usual row; zod judges the rest and words the problems.
   const fast = problems.length ? null : fastPersonInput(input);
-  const parsed = fast ? ({ success: true, data: fast } as const) : PersonInput.safeParse(input);
+  const parsed = fast ? ({ success: true, data: fast } as const) : personInput().safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const f = fieldOfPath(issue.path, present);

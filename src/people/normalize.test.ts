@@ -1,4 +1,4 @@
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { type CountryCode, getCountries, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { normalizePhone } from './normalize.ts';
 
@@ -43,5 +43,25 @@ describe('normalizePhone', () => {
     expect(normalizePhone('(117) 555-0100', 'US').ok).toBe(viaLibrary('(117) 555-0100', 'US') !== null);
     expect(normalizePhone('12', 'US').ok).toBe(false);
     expect(normalizePhone('call me', 'US').ok).toBe(false);
+  });
+
+  it('refuses fewer than four digits without asking libphonenumber, which never reads them either', () => {
+    const short: string[] = [];
+    for (let len = 0; len <= 3; len++)
+      for (let n = 0; n < 10 ** len; n++) short.push(len ? String(n).padStart(len, '0') : '');
+    let asked = 0;
+    for (const country of getCountries())
+      for (const digits of short)
+        for (const raw of [digits, `+${digits}`]) {
+          if (viaLibrary(raw, country) !== null) throw new Error(`libphonenumber reads ${raw} in ${country}`);
+          asked++;
+        }
+    expect(asked).toBeGreaterThan(500_000);
+    expect(normalizePhone('12', 'US')).toEqual({
+      ok: false,
+      message: '"12" is not a phone number we can read',
+    });
+    expect(normalizePhone('+٤٤ ٢٠', 'GB').ok).toBe(false);
+    expect(normalizePhone('+1 800-FLOWERS', 'US').ok).toBe(viaLibrary('+1 800-FLOWERS', 'US') !== null);
   });
 });

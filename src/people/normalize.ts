@@ -1,4 +1,12 @@
-import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type { CountryCode } from 'libphonenumber-js/max';
+
+/**
+ * libphonenumber and its metadata, loaded on the first number the fast paths below cannot
+ * answer: about 20 MB per thread, which an import of a North American shop's file never needs.
+ */
+let phoneLib: typeof import('libphonenumber-js/max') | undefined;
+const libphonenumber = () => (phoneLib ??= createRequire(import.meta.url)('libphonenumber-js/max'));
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]{2,}$/;
 const GMAIL = new Set(['gmail.com', 'googlemail.com']);
@@ -45,8 +53,14 @@ export function normalizePhone(
     const m = NANP.exec(raw);
     if (m) return { ok: true, phone: `+1${m[1]}${m[2]}${m[3]}` };
   }
-  const parsed = parsePhoneNumberFromString(raw.trim(), country.toUpperCase() as CountryCode);
-  if (!parsed?.isPossible())
-    return { ok: false, message: `"${raw.trim()}" is not a phone number we can read` };
-  return { ok: true, phone: parsed.number };
+  const unreadable = { ok: false, message: `"${raw.trim()}" is not a phone number we can read` } as const;
+  // No country has a possible number of fewer than four digits (tested against libphonenumber).
+  if ((raw.match(DIGIT) ?? []).length < 4) return unreadable;
+  const parsed = libphonenumber().parsePhoneNumberFromString(
+    raw.trim(),
+    country.toUpperCase() as CountryCode,
+  );
+  return parsed?.isPossible() ? { ok: true, phone: parsed.number } : unreadable;
 }
+
+const DIGIT = /\p{Nd}/gu;

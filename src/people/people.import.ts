@@ -27,7 +27,7 @@ import {
   splitPieces,
   utf8Chunks,
 } from './csv-input.ts';
-import { COL, type PieceResult, type RowContext, valueAt } from './import-packing.ts';
+import { COL, type PieceResult, ROW_WIDTH, type RowContext, valueAt, valueStart } from './import-packing.ts';
 import {
   aloneFrom,
   BatchRows,
@@ -524,9 +524,13 @@ class PeopleImport {
       // One person per row: the same Vouch id, external id or email twice in a file is refused.
       for (let k = 0; k < KEY_KINDS.length; k++) {
         const [col, kind, field] = KEY_KINDS[k]!;
-        const key = valueAt(r, i, col);
-        const earlier = key === null ? 0 : this.keys.claim(key, line, kind);
+        // Hashed from the packed characters: no string for a key seen for the first time.
+        const at = i * ROW_WIDTH + col;
+        const end = r.ends[at]!;
+        const earlier =
+          end < 0 ? 0 : this.keys.claimChars(r.chars, valueStart(r, at), end, r.wide, line, kind);
         if (!earlier) continue;
+        const key = valueAt(r, i, col);
         // The keys this row claimed before this one are free again.
         for (const [c, kd] of KEY_KINDS.slice(0, k)) {
           const claimed = valueAt(r, i, c);

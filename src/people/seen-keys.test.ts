@@ -39,4 +39,15 @@ describe('SeenKeys', () => {
     expect(keys.get('7000', 1)).toBe(0);
     expect(keys.get('7000', 2)).toBe(3);
   });
+
+  it('hashes packed characters as it hashes the same key as a string, Latin-1 or UTF-16', () => {
+    const keys = new SeenKeys();
+    const latin1 = Buffer.from('xxjosé@example.comyy', 'latin1');
+    expect(keys.claimChars(latin1, 2, 18, false, 4, 3)).toBe(0);
+    expect(keys.claim('josé@example.com', 9, 3)).toBe(4);
+    const wide = Buffer.from('xxjosé@example.comyy', 'utf16le');
+    expect(keys.claimChars(wide, 2, 18, true, 11, 3)).toBe(4);
+    expect(keys.claimChars(Buffer.from('名前@example.com', 'utf16le'), 0, 14, true, 12, 3)).toBe(0);
+    expect(keys.get('名前@example.com', 3)).toBe(12);
+  });
 });

@@ -36,6 +36,7 @@ import {
   mayCopyUnchecked,
   type Part,
   type Reject,
+  WrittenPhones,
   writeBatch,
 } from './import-write.ts';
 import type { ImportsTable } from './people.table.ts';
@@ -202,6 +203,7 @@ export async function importPeople(
     run.copyUnchecked = await mayCopyUnchecked(db);
     if (tune) run.written = tune.written;
     run.alone = await aloneFrom(db, actor.workspaceId);
+    if (run.alone !== undefined) run.phones = new WrittenPhones();
     run.columns = map.columns;
     const workers = opts.workers ?? (availableParallelism() > 1 ? 1 : 0);
 
@@ -481,6 +483,8 @@ class PeopleImport {
   copyUnchecked = false;
   /** See `aloneFrom`. */
   alone: string | undefined;
+  /** The phones of the people it has created, while it is alone (`aloneFrom`). */
+  phones: WrittenPhones | undefined;
   /** Told the people created so far after each batch commits. */
   written?: (created: number) => Promise<void>;
   /** The batch being written while the next is read (PostgreSQL works while Node parses). */
@@ -588,8 +592,10 @@ class PeopleImport {
       headerWritten: this.rejectHeaderWritten,
       copyUnchecked: this.copyUnchecked,
       alone: this.alone,
+      phones: this.phones,
     });
     this.alone = alone;
+    if (alone === undefined) this.phones = undefined;
     // Rows refused only now free their keys for later rows of the file.
     for (const i of late) {
       for (const [col, kind] of KEY_KINDS) {

@@ -62,14 +62,23 @@ export async function migrate(db: Kysely<any>, opts: { schema?: string } = {}): 
 }
 
 /**
- * Builds again the indexes a big SQLite import sets aside while it runs (people.import.ts,
- * `tuneSqlite`), for when it ended without doing so itself; nothing when they are there. The
+ * Builds again the indexes a big import sets aside while it runs (people.import.ts,
+ * `tuneImport`), for when it ended without doing so itself; nothing when they are there. The
  * definition is the one migration 0001 made, which a test checks.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the people table of any schema
 export async function restoreSetAsideIndexes(db: Kysely<any>): Promise<void> {
-  if (types(db).pg) return;
-  await sql`create index if not exists people_name on people (workspace_id, last_name, first_name)`.execute(
-    db,
-  );
+  const create = sql`create index if not exists people_name on people (workspace_id, last_name, first_name)`;
+  if (!types(db).pg) {
+    await create.execute(db);
+    return;
+  }
+  // Looked up first: creating, even "if not exists", locks the table against writes.
+  const there = async () =>
+    (await sql<{ ok: boolean }>`select to_regclass('people_name') is not null as ok`.execute(db)).rows[0]!.ok;
+  if (await there()) return;
+  // Two processes may build it at once (imports ending together); one of them loses the race.
+  await create.execute(db).catch(async (err) => {
+    if (!(await there())) throw err;
+  });
 }

@@ -3,6 +3,7 @@
  * there and written in one transaction, with the import's counts and reject rows, by a few bulk
  * statements per dialect.
  */
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import { CompiledQuery, type Selectable, sql } from 'kysely';
@@ -731,7 +732,11 @@ class CopyRows implements PersonSink {
  * connection like any query. A COPY that fails (a unique key taken meanwhile) rejects here,
  * and the transaction rolls back as for any other statement.
  */
-async function pgCopy(tx: Db, statement: string, fill: (send: (rows: Buffer) => void) => void) {
+async function pgCopy(
+  tx: Db,
+  statement: string,
+  fill: (send: (rows: Buffer) => Promise<void>) => Promise<void>,
+) {
   const stream = copyFrom(statement);
   const done = finished(stream);
   done.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
@@ -740,7 +745,11 @@ async function pgCopy(tx: Db, statement: string, fill: (send: (rows: Buffer) => 
   // callbacks wait for that). Rows made before then would all reach the server only after the
   // last was made, and the server's work would follow Node's instead of running beside it.
   await Promise.race([new Promise((ready) => stream.write(Buffer.alloc(0), ready)), done]);
-  fill((rows) => stream.write(rows));
+  // Each send waits while the connection holds more than the stream's buffer: the rows of a big
+  // batch wait to be made instead of waiting in memory.
+  await fill(async (rows) => {
+    if (!stream.write(rows)) await once(stream, 'drain');
+  });
   stream.end();
   await done;
 }
@@ -861,7 +870,7 @@ class Store {
       }
       const tags: string[] = [];
       const tagRows = new CopyRows();
-      await pgCopy(this.db, `copy people (${cols}) from stdin`, (send) => {
+      await pgCopy(this.db, `copy people (${cols}) from stdin`, async (send) => {
         const people = new CopyRows();
         for (let k = 0; k < n; k++) {
           tags.length = 0;
@@ -873,12 +882,12 @@ class Store {
             tagRows.value(tags[t + 1]!);
             tagRows.endRow();
           }
-          if (people.size >= 128 * 1024) send(people.take());
+          if (people.size >= 128 * 1024) await send(people.take());
         }
-        send(people.take());
+        await send(people.take());
       });
       if (tagRows.size)
-        await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', (send) =>
+        await pgCopy(this.db, 'copy person_tags (workspace_id, person_id, tag) from stdin', async (send) =>
           send(tagRows.take()),
         );
       if (this.copyUnchecked) await this.run('set local session_replication_role = origin', []);

@@ -107,6 +107,14 @@ export function toImport(row: Omit<Selectable<ImportsTable>, 'workspace_id'>): I
 
 /** Rows per transaction: thousands, so commits are few and locks short. */
 const DEFAULT_BATCH = 5000;
+/**
+ * Rows per transaction on PostgreSQL while the import is alone (`aloneFrom`): its rows stay
+ * packed bytes (no person objects), and a batch's fixed steps (round trips, the matching before
+ * COPY starts, the commit), during which the server waits, come four times less often: 54,000
+ * → 64,000 rows/s at a million, 24 MB more at the peak. SQLite ran slower with bigger
+ * transactions (its small page cache spills to the log before the commit).
+ */
+const ALONE_PG_BATCH = 20_000;
 /** Bytes of the file read ahead of the piece being written (bounds memory: about 6,000 rows). */
 const QUEUED_BYTES = 768 * 1024;
 /**
@@ -200,7 +208,7 @@ export async function importPeople(
       country: ws.country,
       ...(mapping ? { mapping } : {}),
     };
-    run = new PeopleImport(db, actor.workspaceId, row.id, ctx, map.source, opts.batchSize ?? DEFAULT_BATCH);
+    run = new PeopleImport(db, actor.workspaceId, row.id, ctx, map.source, opts.batchSize);
     run.copyUnchecked = await mayCopyUnchecked(db);
     run.written = tune.written;
     run.alone = await aloneFrom(db, actor.workspaceId);
@@ -519,7 +527,8 @@ class PeopleImport {
   private readonly importId: string;
   private readonly ctx: RowContext;
   readonly source: Source;
-  private readonly batchSize: number;
+  /** Rows per transaction when the caller chose (see `batchLimit`). */
+  private readonly batchSize: number | undefined;
   private readonly map;
 
   constructor(
@@ -528,7 +537,7 @@ class PeopleImport {
     importId: string,
     ctx: RowContext,
     source: Source,
-    batchSize: number,
+    batchSize: number | undefined,
   ) {
     this.db = db;
     this.workspaceId = workspaceId;
@@ -537,6 +546,11 @@ class PeopleImport {
     this.source = source;
     this.batchSize = batchSize;
     this.map = mapColumns(ctx.headers, ctx.mapping);
+  }
+
+  private get batchLimit(): number {
+    if (this.batchSize) return this.batchSize;
+    return this.db.dialect === 'postgres' && this.alone !== undefined ? ALONE_PG_BATCH : DEFAULT_BATCH;
   }
 
   /** Takes the rows of a parsed piece: duplicates within the file are refused, the rest queued. */
@@ -572,7 +586,7 @@ class PeopleImport {
         continue rows;
       }
       this.batch.add(part, i);
-      if (this.batch.length >= this.batchSize) await this.flush(false);
+      if (this.batch.length >= this.batchLimit) await this.flush(false);
     }
     while (nextReject < r.rejects.length) this.rejects.push(r.rejects[nextReject++]!);
   }

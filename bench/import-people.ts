@@ -7,7 +7,7 @@
  *   npm run bench                      # every benchmark
  *   node bench/import-people.ts        # just this one; BENCH_ROWS=100000 for a quick look
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -169,6 +169,9 @@ async function newWorkspace(dialect: 'sqlite' | 'postgres', target: string): Pro
 }
 
 function runChild(args: string[]): Promise<Result & { workspaceId: string }> {
+  // The run before left hundreds of megabytes of dirty pages (a SQLite file, PostgreSQL's log):
+  // written back now, not by the kernel in the middle of this run.
+  execFileSync('sync');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -145,7 +145,7 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
         'tab@example.com',
         'ta\tg,b\\ack',
       ],
-      ['\\N', '\\', '\\t is not a tab; \\n is not a newline', 'Zoë\u00a0北京 🎉 x', 'nul@example.com', '\\n'],
+      ['\\N', '\\', '\\t is not a tab; \\n is not a newline', 'Zoë\u00a0北京 🎉 x', 'nul@example.com', '\\n,café,北京'],
       ['', '', '', '', 'empty@example.com', ''],
     ];
     const body = `first_name,last_name,notes,organisation,email,tags\n${rows.map((r) => r.map(q).join(',')).join('\n')}\n`;

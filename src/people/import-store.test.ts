@@ -249,7 +249,7 @@ describe.skipIf(!process.env.VOUCH_TEST_POSTGRES_URL)('people import foreign-key
   });
 });
 
-/** SQLite: a big import sets the people name index aside and builds the same index again. */
+/** A big import sets the people name index aside and builds the same index again (both databases). */
 describe.each(dialects)('people name index set aside by a big import on %s', (dialect) => {
   let t: TestDb;
   let actor: Actor;

@@ -145,7 +145,14 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
         'tab@example.com',
         'ta\tg,b\\ack',
       ],
-      ['\\N', '\\', '\\t is not a tab; \\n is not a newline', 'Zoë\u00a0北京 🎉 x', 'nul@example.com', '\\n,café,北京'],
+      [
+        '\\N',
+        '\\',
+        '\\t is not a tab; \\n is not a newline',
+        'Zoë\u00a0北京 🎉 x',
+        'nul@example.com',
+        '\\n,café,北京',
+      ],
       ['', '', '', '', 'empty@example.com', ''],
     ];
     const body = `first_name,last_name,notes,organisation,email,tags\n${rows.map((r) => r.map(q).join(',')).join('\n')}\n`;
@@ -322,6 +329,42 @@ describe.each(dialects)('people name index set aside by a big import on %s', (di
     expect((await states()).includes(false)).toBe(true);
     expect(await nameIndex()).toEqual(migrated);
   });
+
+  it.skipIf(dialect !== 'postgres')(
+    'keeps it when another session holds the table, and tries once',
+    async () => {
+      const schema = await currentSchema();
+      const other = new pg.Client({ connectionString: process.env.VOUCH_TEST_POSTGRES_URL });
+      await other.connect();
+      try {
+        // An open transaction that read people: the drop's lock waits for it, a second at most.
+        await other.query(`begin; select 1 from ${schema}.people limit 1`);
+        const seen: Array<Promise<boolean>> = [];
+        const started = performance.now();
+        const s = await importPeople(t.db, actor, file(300, 400), {
+          filename: 'held.csv',
+          batchSize: 20,
+          pieceBytes: 256,
+          workers: 0,
+          nameIndexAsideAfter: 10,
+          onProgress: () =>
+            seen.push(
+              sql<{ ok: boolean }>`select to_regclass('people_name') is not null as ok`
+                .execute(t.db)
+                .then((r) => r.rows[0]!.ok),
+            ),
+        });
+        expect(s).toMatchObject({ status: 'done', rowsCreated: 400 });
+        expect((await Promise.all(seen)).every(Boolean)).toBe(true);
+        // One wait of a second, not one for each of the 20 batches after the first.
+        expect(performance.now() - started).toBeLessThan(8_000);
+      } finally {
+        await other.query('rollback');
+        await other.end();
+      }
+      expect(await nameIndex()).toEqual(migratedIndex);
+    },
+  );
 
   it('is built again at the next start when an import ended without doing so', async () => {
     await sql`drop index people_name`.execute(t.db);

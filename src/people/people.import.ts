@@ -334,6 +334,8 @@ const runningImports = new WeakMap<
   {
     running: number;
     before: Promise<{ settings: [number, number] | null; people: number }>;
+    /** Whether an import tried to set the name index aside (once), and whether it is aside. */
+    nameIndexTried: boolean;
     nameIndexAside: boolean;
   }
 >();
@@ -381,7 +383,7 @@ async function tuneImport(db: Db, asideAfter = NAME_INDEX_ASIDE_AFTER) {
       const { rows } = await sql<{ n: number | null }>`select max(rowid) as n from people`.execute(db);
       return { settings, people: rows[0]?.n ?? 0 };
     })();
-    state = { running: 1, before, nameIndexAside: false };
+    state = { running: 1, before, nameIndexTried: false, nameIndexAside: false };
     runningImports.set(db, state);
   }
   const s = state;
@@ -389,7 +391,8 @@ async function tuneImport(db: Db, asideAfter = NAME_INDEX_ASIDE_AFTER) {
   return {
     /** After each batch, with the people this import has created so far. */
     async written(created: number) {
-      if (s.nameIndexAside || created < Math.max(asideAfter, people)) return;
+      if (s.nameIndexTried || created < Math.max(asideAfter, people)) return;
+      s.nameIndexTried = true;
       s.nameIndexAside = true;
       if (db.dialect === 'sqlite') {
         await sql`drop index if exists people_name`.execute(db);

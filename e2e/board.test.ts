@@ -122,6 +122,10 @@ describe('the referrals board in a browser', () => {
         .waitFor();
       await column(page, 'New').getByRole('article', { name: waiting.name }).waitFor();
       expect(await column(page, 'Contacted').getByRole('article', { name: waiting.name }).count()).toBe(0);
+      // Moved there and back, the card is mounted anew each time and never gets its dragend:
+      // the drop itself ends the drag, so neither card stays faded.
+      for (const name of [toDrag.name, waiting.name])
+        expect(await card(page, name).getAttribute('data-dragging')).toBeNull();
       expect((await referral(page, waiting.id)).status).toBe('new');
       // Toasts from here on would only cover the filters.
       await page.addStyleTag({ content: '.mantine-Notifications-root { display: none !important; }' });

@@ -141,6 +141,9 @@ export default function ReferralsBoard() {
 
   /** A drop or a "Move to…" choice. */
   const move = (r: Referral, to: ReferralStatus) => {
+    // A dropped card is mounted again in its new column, and React never delivers the dragend of
+    // the element it left: the drop ends the drag, or the moved card stays faded.
+    setDragging(null);
     if (to === r.status) return;
     if (!NEXT[r.status].includes(to)) {
       notifications.show({

@@ -124,19 +124,18 @@ export type BatchJob = {
  * The phones of the people an import has created, as one bit each of a 2 MB table, by hash.
  * While the import is alone (`aloneFrom`) those are the only people a phone can find, so a phone
  * whose bit is clear is not looked up: a first import looks up almost none. A bit set by another
- * phone (about one in seventeen at a million people) costs a look-up that finds nobody.
+ * phone (about one in seventeen at a million people) costs a look-up that finds nobody. Phones
+ * are given by their `phoneHash`, which the batch makes anyway.
  */
 export class WrittenPhones {
   private readonly bits = new Uint8Array(1 << 21);
 
-  add(phone: string) {
-    const h = phoneHash(phone);
-    this.bits[(h >>> 3) & 0x1fffff]! |= 1 << (h & 7);
+  add(hash: number) {
+    this.bits[(hash >>> 3) & 0x1fffff]! |= 1 << (hash & 7);
   }
 
-  mayHave(phone: string): boolean {
-    const h = phoneHash(phone);
-    return (this.bits[(h >>> 3) & 0x1fffff]! & (1 << (h & 7))) !== 0;
+  mayHave(hash: number): boolean {
+    return (this.bits[(hash >>> 3) & 0x1fffff]! & (1 << (hash & 7))) !== 0;
   }
 }
 
@@ -329,7 +328,7 @@ async function applyBatch(
     const values = new Set<string>();
     for (let i = 0; i < n; i++) {
       const k = column !== 'external_id' && found.size && matched(i) ? null : rows.value(i, col);
-      if (k !== null && (!phones || phones.mayHave(k))) values.add(k);
+      if (k !== null && (!phones || phones.mayHave(phoneHash(k)))) values.add(k);
     }
     if (!values.size) continue;
     for (const r of await store.people(column, [...values])) {
@@ -422,8 +421,8 @@ async function applyBatch(
     if (!w) {
       state[i] = FRESH;
       if (phone !== null) {
-        phones?.add(phone);
         const h = phoneHash(phone);
+        phones?.add(h);
         samePhone[i] = (freshByPhone.get(h) ?? -1) + 1;
         freshByPhone.set(h, i);
       }

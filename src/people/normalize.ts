@@ -53,14 +53,14 @@ export function normalizePhone(
     const m = NANP.exec(raw);
     if (m) return { ok: true, phone: `+1${m[1]}${m[2]}${m[3]}` };
   }
-  const unreadable = { ok: false, message: `"${raw.trim()}" is not a phone number we can read` } as const;
+  const trimmed = raw.trim();
   // No country has a possible number of fewer than four digits (tested against libphonenumber).
-  if ((raw.match(DIGIT) ?? []).length < 4) return unreadable;
-  const parsed = libphonenumber().parsePhoneNumberFromString(
-    raw.trim(),
-    country.toUpperCase() as CountryCode,
-  );
-  return parsed?.isPossible() ? { ok: true, phone: parsed.number } : unreadable;
+  const parsed =
+    (trimmed.match(DIGIT) ?? []).length < 4
+      ? undefined
+      : libphonenumber().parsePhoneNumberFromString(trimmed, country.toUpperCase() as CountryCode);
+  if (!parsed?.isPossible()) return { ok: false, message: `"${trimmed}" is not a phone number we can read` };
+  return { ok: true, phone: parsed.number };
 }
 
 const DIGIT = /\p{Nd}/gu;

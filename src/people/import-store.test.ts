@@ -84,6 +84,40 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
     expect(p30).toEqual([{ id: '00000000-0000-7000-8000-000000000030', first_name: 'P30' }]);
   });
 
+  it('stops, leaving nobody behind, when its workspace is deleted during an import', async () => {
+    // Batches write without per-row foreign-key checks: each checks the workspace once instead.
+    const ws = await createWorkspace(t.db, { name: `Closing Shop ${dialect}`, country: 'US' });
+    const closing: Actor = { workspaceId: ws.id, role: 'manager', userId: null, via: 'session' };
+    let deleted: Promise<unknown> | null = null;
+    const body = file(0, 40).replace('email\n', 'email,tags\n').replaceAll('.com\n', '.com,vip\n');
+    await expect(
+      importPeople(t.db, closing, body, {
+        filename: 'closing.csv',
+        batchSize: 5,
+        pieceBytes: 64,
+        workers: 0,
+        onProgress: ({ rows }) => {
+          if (!deleted && rows >= 12)
+            deleted = t.db.deleteFrom('workspaces').where('id', '=', ws.id).execute();
+        },
+      }),
+    ).rejects.toThrow('Workspace not found');
+    expect(await deleted).toBeTruthy();
+    for (const table of ['people', 'person_tags', 'imports'] as const) {
+      const left = await t.db
+        .selectFrom(table)
+        .select('workspace_id')
+        .where('workspace_id', '=', ws.id)
+        .execute();
+      expect(left, table).toEqual([]);
+    }
+    if (dialect === 'sqlite') {
+      // The connection checks foreign keys again once the batches are over.
+      const { rows } = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(t.db);
+      expect(rows[0]!.foreign_keys).toBe(1);
+    }
+  });
+
   it('round-trips what COPY escapes and Latin-1 beyond ASCII when no value is wider', async () => {
     // Every value fits in a byte: the rows' bytes go into COPY as they are packed.
     const rows = [

@@ -9,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { CompiledQuery, type Selectable, sql } from 'kysely';
 import { from as copyFrom } from 'pg-copy-streams';
 import { type Db, transaction } from '../db/connect.ts';
+import { notFound } from '../errors.ts';
 import { newId, nowIso } from '../lib/ids.ts';
 import { type ColumnField, guardCell } from './csv-columns.ts';
 import { parsePiece } from './csv-input.ts';
@@ -214,6 +215,8 @@ export async function mayCopyUnchecked(db: Db): Promise<boolean> {
  * it commits, that someone else added a person meanwhile is rolled back and written again.
  */
 export async function writeBatch(db: Db, job: BatchJob): Promise<BatchWritten> {
+  if (db.dialect === 'sqlite' && !db.isTransaction)
+    return withoutForeignKeys(db, (c) => transaction(c, (tx) => writeIn(tx, job, job.alone)));
   try {
     return await transaction(db, (tx) => writeIn(tx, job, job.alone));
   } catch (err) {
@@ -224,6 +227,27 @@ export async function writeBatch(db: Db, job: BatchJob): Promise<BatchWritten> {
 
 type BatchWritten = { counts: Counts; late: number[]; alone: string | undefined };
 
+/**
+ * SQLite: runs `fn` on the connection with foreign keys off, for one batch's transaction (the
+ * setting changes nothing inside a transaction). Checked, they make every multi-row insert keep
+ * a statement journal, a copy of each page it changes, to undo that one statement if a later row
+ * fails a check: a quarter of the inserts' time at a million rows. The batch needs no check: it
+ * holds the write lock from its first statement, finds its workspace there first (`writeIn`),
+ * and tags only people it writes or finds in that same transaction. Its inserts run `or fail`
+ * for the same reason: any failure rolls back the whole batch.
+ */
+async function withoutForeignKeys<T>(db: Db, fn: (c: Db) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (c) => {
+    const conn = Object.assign(c, { dialect: db.dialect });
+    await sql`pragma foreign_keys = off`.execute(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      await sql`pragma foreign_keys = on`.execute(conn);
+    }
+  });
+}
+
 async function writeIn(tx: Db, job: BatchJob, alone: string | undefined): Promise<BatchWritten> {
   const { rows } = job;
   const counts = { ...job.counts };
@@ -232,6 +256,12 @@ async function writeIn(tx: Db, job: BatchJob, alone: string | undefined): Promis
   const before = alone === undefined ? undefined : await peopleWrites(tx);
   const onlyPhones = before !== undefined && before === alone;
   const store = new Store(tx, job.workspaceId, job.copyUnchecked ?? false);
+  // The batch writes its rows without per-row foreign-key checks (`withoutForeignKeys`,
+  // `mayCopyUnchecked`), so it checks the workspace once, and keeps it until it commits: on
+  // SQLite the batch holds the write lock, on PostgreSQL the row's lock that each check would take.
+  const workspace = tx.selectFrom('workspaces').select('id').where('id', '=', job.workspaceId);
+  if (!(await (tx.dialect === 'postgres' ? workspace.forKeyShare() : workspace).execute()).length)
+    throw notFound('Workspace');
   if (tx.dialect === 'postgres') {
     // Bulk statements over thousands of rows look expensive enough to PostgreSQL to compile
     // them (JIT), which costs more than it saves here.
@@ -890,11 +920,10 @@ class Store {
     if (this.db.dialect === 'postgres') {
       if (this.copyUnchecked) {
         // Half the server's work a new row is its foreign-key checks: a query per row, each
-        // taking the same lock again. The batch takes the workspace row's lock once, as each
-        // check would (deleting the workspace waits for this commit, then its cascade removes
-        // these rows too), and the tags belong to people this same COPY writes: so the COPYs
-        // run without the checks. Unique keys and the other constraints still hold.
-        await this.run('select 1 from workspaces where id = $1 for key share', [this.workspaceId]);
+        // taking the same lock again. The batch took the workspace row's lock once (`writeIn`;
+        // deleting the workspace waits for this commit, then its cascade removes these rows
+        // too), and the tags belong to people this same COPY writes: so the COPYs run without
+        // the checks. Unique keys and the other constraints still hold.
         await this.run('set local session_replication_role = replica', []);
       }
       const tags: string[] = [];
@@ -935,7 +964,10 @@ class Store {
       params = []; // Kysely freezes the parameters it is given
       const tags: string[] = [];
       for (const end = k + size; k < end; k++) push(k, sink, tags);
-      await this.run(sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, ''), params);
+      await this.run(
+        sqliteValues(`insert or fail into people (${cols})`, PEOPLE_COLUMNS.length, size, ''),
+        params,
+      );
       await this.addTags(tags, false);
     }
   }
@@ -973,7 +1005,7 @@ class Store {
       for (let i = at; i < at + size; i++) pushPerson(params, rows[i]!);
       at += size;
       await this.run(
-        sqliteValues(`insert into people (${cols})`, PEOPLE_COLUMNS.length, size, upsert),
+        sqliteValues(`insert or fail into people (${cols})`, PEOPLE_COLUMNS.length, size, upsert),
         params,
       );
     }
@@ -1001,7 +1033,12 @@ class Store {
       const params: string[] = [];
       for (let i = at; i < at + size; i++) params.push(this.workspaceId, pairs[2 * i]!, pairs[2 * i + 1]!);
       at += size;
-      const text = sqliteValues('insert into person_tags (workspace_id, person_id, tag)', 3, size, tail);
+      const text = sqliteValues(
+        'insert or fail into person_tags (workspace_id, person_id, tag)',
+        3,
+        size,
+        tail,
+      );
       await this.run(text, params);
     }
   }

@@ -70,6 +70,19 @@ export class BatchRows {
     return this.parts[this.part[i]!]!.r.lines[this.row[i]!]!;
   }
 
+  /** `phoneHash` of value `col` of row `i`, from its packed characters (no string); -1 for null. */
+  hash(i: number, col: number): number {
+    const r = this.parts[this.part[i]!]!.r;
+    const k = this.row[i]! * ROW_WIDTH + col;
+    const end = r.ends[k]!;
+    if (end < 0) return -1;
+    const { chars, wide } = r;
+    let h = FNV_OFFSET;
+    for (let p = valueStart(r, k); p < end; p++)
+      h = Math.imul(h ^ (wide ? chars[2 * p]! | (chars[2 * p + 1]! << 8) : chars[p]!), FNV_PRIME);
+    return h & 0x3fffffff;
+  }
+
   present(i: number): number {
     return this.parts[this.part[i]!]!.r.present[this.row[i]!]!;
   }
@@ -126,7 +139,7 @@ export type BatchJob = {
  * While the import is alone (`aloneFrom`) those are the only people a phone can find, so a phone
  * whose bit is clear is not looked up: a first import looks up almost none. A bit set by another
  * phone (about one in seventeen at a million people) costs a look-up that finds nobody. Phones
- * are given by their `phoneHash`, which the batch makes anyway.
+ * are given by their hash (`BatchRows.hash`), which the batch makes anyway.
  */
 export class WrittenPhones {
   private readonly bits = new Uint8Array(1 << 21);
@@ -357,8 +370,12 @@ async function applyBatch(
     // Every external id is looked up: one that belongs to someone else must not be filled in.
     const values = new Set<string>();
     for (let i = 0; i < n; i++) {
+      if (phones) {
+        const h = rows.hash(i, col);
+        if (h < 0 || !phones.mayHave(h)) continue;
+      }
       const k = column !== 'external_id' && found.size && matched(i) ? null : rows.value(i, col);
-      if (k !== null && (!phones || phones.mayHave(phoneHash(k)))) values.add(k);
+      if (k !== null) values.add(k);
     }
     if (!values.size) continue;
     for (const r of await store.people(column, [...values])) {
@@ -425,20 +442,25 @@ async function applyBatch(
   };
   const phoneMatch = (emailKey: string | null, ext: string | null, e: string | null, x: string | null) =>
     (!emailKey || !e || e === emailKey) && (!ext || !x || x === ext);
+  /** The entry of `map` for value `col` of row `i`: no string is made while the map is empty. */
+  const lookUp = <T>(map: Map<string, T>, i: number, col: number): T | undefined => {
+    if (!map.size) return undefined;
+    const key = rows.value(i, col);
+    return key === null ? undefined : map.get(key);
+  };
   for (let i = 0; i < n; i++) {
-    const vouchId = rows.value(i, COL.vouch_id);
-    const ext = rows.value(i, COL.external_id);
-    const emailKey = rows.value(i, COL.email_key);
-    const phone = rows.value(i, COL.phone);
+    // A row that creates a person (most of a first import) makes no string here.
     let w =
-      (vouchId !== null ? people.get(vouchId) : undefined) ??
-      (ext !== null ? byExt.get(ext) : undefined) ??
-      (emailKey !== null ? byEmail.get(emailKey) : undefined);
-    if (!w && phone !== null) {
+      lookUp(people, i, COL.vouch_id) ?? lookUp(byExt, i, COL.external_id) ?? lookUp(byEmail, i, COL.email_key);
+    const h = w ? -1 : rows.hash(i, COL.phone);
+    if (h >= 0 && (byPhone.size || freshByPhone.has(h))) {
+      const phone = rows.value(i, COL.phone)!;
+      const emailKey = rows.value(i, COL.email_key);
+      const ext = rows.value(i, COL.external_id);
       w = byPhone.get(phone)?.find((t) => phoneMatch(emailKey, ext, t.row.email_key, t.row.external_id));
       // The first row of this batch that creates a person with this phone and may be this one.
       let first = -1;
-      for (let j = freshByPhone.get(phoneHash(phone)) ?? -1; !w && j >= 0; j = samePhone[j]! - 1) {
+      for (let j = freshByPhone.get(h) ?? -1; !w && j >= 0; j = samePhone[j]! - 1) {
         if (
           state[j] === FRESH &&
           rows.value(j, COL.phone) === phone &&
@@ -450,8 +472,7 @@ async function applyBatch(
     }
     if (!w) {
       state[i] = FRESH;
-      if (phone !== null) {
-        const h = phoneHash(phone);
+      if (h >= 0) {
         phones?.add(h);
         samePhone[i] = (freshByPhone.get(h) ?? -1) + 1;
         freshByPhone.set(h, i);
@@ -562,12 +583,12 @@ async function applyBatch(
 const FRESH = 1;
 const MADE = 2;
 
-/** A phone's hash, a small integer (collisions are told apart by comparing the phones). */
-function phoneHash(phone: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < phone.length; i++) h = Math.imul(h ^ phone.charCodeAt(i), 16777619);
-  return h & 0x3fffffff;
-}
+/**
+ * A phone's hash (FNV-1a over its UTF-16 code units), a small integer: collisions are told apart
+ * by comparing the phones. Made from packed characters by `BatchRows.hash`.
+ */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
 
 /** The person row `i` describes, as `preparePerson` made it (for rows that match someone). */
 function incoming(rows: BatchRows, i: number) {

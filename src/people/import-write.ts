@@ -451,7 +451,9 @@ async function applyBatch(
   for (let i = 0; i < n; i++) {
     // A row that creates a person (most of a first import) makes no string here.
     let w =
-      lookUp(people, i, COL.vouch_id) ?? lookUp(byExt, i, COL.external_id) ?? lookUp(byEmail, i, COL.email_key);
+      lookUp(people, i, COL.vouch_id) ??
+      lookUp(byExt, i, COL.external_id) ??
+      lookUp(byEmail, i, COL.email_key);
     const h = w ? -1 : rows.hash(i, COL.phone);
     if (h >= 0 && (byPhone.size || freshByPhone.has(h))) {
       const phone = rows.value(i, COL.phone)!;

@@ -1,9 +1,9 @@
 /**
  * The floor under the people import on SQLite: the rows of `import-people.ts` (1,000,000 by
  * default, BENCH_ROWS to change), already as the import stores them, inserted with the import's
- * statements (500-row multi-row inserts, 5,000-row transactions) into the app's schema with the
- * import's settings, and nothing else: no file, no parsing, no matching. Whatever the import
- * does on top of this comes out of what is left of its budget.
+ * statements (500-row multi-row inserts `or fail`, 5,000-row transactions with foreign keys off)
+ * into the app's schema with the import's settings, and nothing else: no file, no parsing, no
+ * matching. Whatever the import does on top of this comes out of what is left of its budget.
  *
  *   node bench/import-floor.ts        # BENCH_ROWS=300000 for a quick look
  */
@@ -28,19 +28,20 @@ async function run(withNameIndex: boolean) {
     const ws = (await createWorkspace(conn.db, { name: 'Floor', country: 'US' })).id;
     const db = conn.sqlite!;
     if (!withNameIndex) db.exec('drop index people_name');
-    // As the import sets them (people.import.ts, tuneSqlite).
+    // As the import sets them (people.import.ts `tuneImport`, import-write.ts `withoutForeignKeys`).
     db.exec('pragma cache_size = -2000');
     db.exec('pragma wal_autocheckpoint = 10000');
+    db.exec('pragma foreign_keys = off');
     const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
     const people = db.prepare(
-      `insert into people (${COLUMNS.join(',')}) values ${Array(CHUNK).fill(tuple).join(',')}`,
+      `insert or fail into people (${COLUMNS.join(',')}) values ${Array(CHUNK).fill(tuple).join(',')}`,
     );
     const tagStatements = new Map<number, ReturnType<typeof db.prepare>>();
     const tagInsert = (n: number) => {
       let s = tagStatements.get(n);
       if (!s) {
         s = db.prepare(
-          `insert into person_tags (workspace_id, person_id, tag) values ${Array(n).fill('(?,?,?)').join(',')}`,
+          `insert or fail into person_tags (workspace_id, person_id, tag) values ${Array(n).fill('(?,?,?)').join(',')}`,
         );
         tagStatements.set(n, s);
       }
@@ -95,7 +96,7 @@ async function run(withNameIndex: boolean) {
         if (end - c === CHUNK) people.run(...params);
         else
           db.prepare(
-            `insert into people (${COLUMNS.join(',')}) values ${Array(end - c)
+            `insert or fail into people (${COLUMNS.join(',')}) values ${Array(end - c)
               .fill(tuple)
               .join(',')}`,
           ).run(...params);

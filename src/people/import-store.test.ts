@@ -118,6 +118,30 @@ describe.each(dialects)('people import statements on %s', (dialect) => {
     }
   });
 
+  it.skipIf(dialect !== 'sqlite')('gives the connection its own settings back when it ends', async () => {
+    const names = ['cache_size', 'wal_autocheckpoint', 'threads', 'foreign_keys'];
+    const settings = () =>
+      Promise.all(
+        names.map(async (n) => Object.values((await sql.raw(`pragma ${n}`).execute(t.db)).rows[0]!)[0]),
+      );
+    const before = await settings();
+    expect(before).toEqual([-32000, 1000, 0, 1]);
+    const seen: unknown[][] = [];
+    const summary = await importPeople(t.db, actor, file(500, 30), {
+      filename: 'settings.csv',
+      batchSize: 10,
+      pieceBytes: 64,
+      workers: 0,
+      onProgress: () => void settings().then((s) => seen.push(s)),
+    });
+    expect(summary).toMatchObject({ status: 'done', rowsCreated: 30 });
+    // Between batches: the import's page cache, log size and sort threads; foreign keys on.
+    expect(seen.length).toBeGreaterThan(1);
+    for (const s of seen) expect(s).toEqual([-2000, 10000, expect.any(Number), 1]);
+    expect(seen[0]![2]).toBeGreaterThan(0);
+    expect(await settings()).toEqual(before);
+  });
+
   it('round-trips what COPY escapes and Latin-1 beyond ASCII when no value is wider', async () => {
     // Every value fits in a byte: the rows' bytes go into COPY as they are packed.
     const rows = [

@@ -15,7 +15,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { IMPORT_V8_FLAGS, importProcessEnv } from '../src/people/import-launch.ts';
+import { IMPORT_READ_BYTES, IMPORT_V8_FLAGS, importProcessEnv } from '../src/people/import-launch.ts';
 import { CITIES, FIRST, LAST } from './lib/customers.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -104,9 +104,14 @@ async function child(dialect: 'sqlite' | 'postgres', csv: string, target: string
       }, 200)
     : null;
   const cpu = process.cpuUsage();
-  const summary = await importPeople(conn.db, actor, createReadStream(csv, { highWaterMark: 1 << 20 }), {
-    filename: 'bench.csv',
-  });
+  const summary = await importPeople(
+    conn.db,
+    actor,
+    createReadStream(csv, { highWaterMark: IMPORT_READ_BYTES }),
+    {
+      filename: 'bench.csv',
+    },
+  );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   if (sampler) {

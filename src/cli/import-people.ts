@@ -11,6 +11,7 @@ import cliProgress from 'cli-progress';
 import type { Actor } from '../auth/auth.service.ts';
 import type { Db } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
+import { IMPORT_READ_BYTES } from '../people/import-launch.ts';
 import { exportPeopleCsv } from '../people/people.export.ts';
 import { getRejectsCsv, type ImportSummary, importPeople } from '../people/people.import.ts';
 
@@ -70,7 +71,7 @@ export async function runPeopleImport(
     summary = await importPeople(
       db,
       operator(workspaceId),
-      createReadStream(file, { highWaterMark: 1 << 20 }),
+      createReadStream(file, { highWaterMark: IMPORT_READ_BYTES }),
       {
         filename: basename(file),
         onProgress: ({ rows, bytes }) => bar?.update(bytes, { rows: n(rows) }),

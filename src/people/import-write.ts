@@ -70,7 +70,10 @@ export class BatchRows {
     return this.parts[this.part[i]!]!.r.lines[this.row[i]!]!;
   }
 
-  /** The phone hash (FNV_OFFSET) of value `col` of row `i`, from its packed characters; -1 for null. */
+  /**
+   * The phone hash (FNV-1a, see FNV_OFFSET) of value `col` of row `i`, made from its packed
+   * characters with no string; -1 for null.
+   */
   hash(i: number, col: number): number {
     const r = this.parts[this.part[i]!]!.r;
     const k = this.row[i]! * ROW_WIDTH + col;
